@@ -1,0 +1,105 @@
+using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Api;
+
+/// <summary>The <c>k8scache.v1.Cache</c> service applications call on <c>GrpcAddress</c>.</summary>
+internal sealed class CacheGrpcService(CacheNode node)
+{
+    public GrpcServiceDefinition Definition => new GrpcServiceDefinition(CacheService.Name)
+        .AddUnary(CacheService.Get, GetAsync)
+        .AddUnary(CacheService.Set, SetAsync)
+        .AddUnary(CacheService.Delete, DeleteAsync)
+        .AddServerStreaming(CacheService.GetMany, GetManyAsync);
+
+    private async ValueTask<GetResponse> GetAsync(GetRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var group = Admit(request.Group, request.Key);
+            var result = await group.GetAsync(request.Key, context.CancellationToken);
+            return new GetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = result.Source };
+        }
+        catch (Exception e) when (StatusMapping.ToRpcException(e) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    private async ValueTask<SetResponse> SetAsync(SetRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var group = Admit(request.Group, request.Key);
+            node.Validator.ValidateValue(request.Value.Length);
+            node.Validator.ValidateTtlMs(request.TtlMs);
+            TimeSpan? ttl = request.TtlMs > 0 ? TimeSpan.FromMilliseconds(request.TtlMs) : null;
+            var result = await group.SetAsync(request.Key, ByteStrings.ToArray(request.Value), ttl, context.CancellationToken);
+            return new SetResponse { UnreachablePeers = { result.UnreachablePeers } };
+        }
+        catch (Exception e) when (StatusMapping.ToRpcException(e) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    private async ValueTask<DeleteResponse> DeleteAsync(DeleteRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var group = Admit(request.Group, request.Key);
+            var result = await group.DeleteAsync(request.Key, context.CancellationToken);
+            return new DeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
+        }
+        catch (Exception e) when (StatusMapping.ToRpcException(e) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    /// <summary>Starts every key's Get at once and streams each answer as it completes; a failing key is reported in
+    /// its item's <c>error</c> and does not fail the others.</summary>
+    private async Task GetManyAsync(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
+    {
+        CacheGroup group;
+        try
+        {
+            group = node.GetGroup(request.Group);
+            node.Validator.ValidateBatch(request.Keys.Count);
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
+
+        var pending = request.Keys.Select(key => GetItemAsync(group, key, context.CancellationToken)).ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            await stream.WriteAsync(await done, context.CancellationToken);
+        }
+    }
+
+    private async Task<GetManyItem> GetItemAsync(CacheGroup group, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            node.Validator.ValidateKey(key);
+            var result = await group.GetAsync(key, cancellationToken);
+            return new GetManyItem { Key = key, Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = result.Source };
+        }
+        catch (Exception e) when (e is InputException or Loading.LoaderException)
+        {
+            return new GetManyItem { Key = key, Error = e.Message };
+        }
+    }
+
+    private CacheGroup Admit(string groupName, string key)
+    {
+        var group = node.GetGroup(groupName);
+        node.Validator.ValidateKey(key);
+        return group;
+    }
+}

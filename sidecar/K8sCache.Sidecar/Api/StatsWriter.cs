@@ -1,0 +1,67 @@
+using System.Text.Json;
+using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Api;
+
+/// <summary><c>GET /v1/stats</c>: the node, its ring and every group's counters and caches, as JSON.</summary>
+internal static class StatsWriter
+{
+    public static async Task WriteAsync(HttpContext context, CacheNode node)
+    {
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("node", node.Self);
+        json.WriteBoolean("ready", node.IsReady);
+        json.WriteStartObject("ring");
+        json.WriteNumber("version", node.Ring.Version);
+        json.WriteStartArray("members");
+        foreach (var member in node.Ring.Members)
+        {
+            json.WriteStringValue(member);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartObject("groups");
+        foreach (var group in node.Groups.OrderBy(g => g.Name, StringComparer.Ordinal))
+        {
+            WriteGroup(json, group);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteGroup(Utf8JsonWriter json, CacheGroup group)
+    {
+        var s = group.Stats;
+        json.WriteStartObject(group.Name);
+        json.WriteNumber("gets", Volatile.Read(ref s.Gets));
+        json.WriteNumber("cacheHits", Volatile.Read(ref s.CacheHits));
+        json.WriteNumber("hotHits", Volatile.Read(ref s.HotHits));
+        json.WriteNumber("peerLoads", Volatile.Read(ref s.PeerLoads));
+        json.WriteNumber("peerErrors", Volatile.Read(ref s.PeerErrors));
+        json.WriteNumber("loads", Volatile.Read(ref s.Loads));
+        json.WriteNumber("loadsDeduped", Volatile.Read(ref s.LoadsDeduped));
+        json.WriteNumber("localLoads", Volatile.Read(ref s.LocalLoads));
+        json.WriteNumber("localLoadErrors", Volatile.Read(ref s.LocalLoadErrors));
+        json.WriteNumber("serverRequests", Volatile.Read(ref s.ServerRequests));
+        json.WriteNumber("invalidations", Volatile.Read(ref s.Invalidations));
+        WriteCache(json, "main", group.Main);
+        WriteCache(json, "hot", group.Hot);
+        json.WriteEndObject();
+    }
+
+    private static void WriteCache(Utf8JsonWriter json, string name, ICacheStore store)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("bytes", store.Bytes);
+        json.WriteNumber("maxBytes", store.MaxBytes);
+        json.WriteNumber("items", store.Count);
+        json.WriteNumber("evictions", store.Evictions);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,30 @@
+using K8sCache.Protocol.Grpc;
+using K8sCache.Sidecar.Loading;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Api;
+
+/// <summary>How failures of the read and write paths surface at each entry point.</summary>
+internal static class StatusMapping
+{
+    public static int ToHttpStatus(Exception e) => e switch
+    {
+        InputException { Kind: InputErrorKind.InvalidArgument } => StatusCodes.Status400BadRequest,
+        InputException { Kind: InputErrorKind.UnknownGroup } => StatusCodes.Status404NotFound,
+        InputException { Kind: InputErrorKind.TooLarge } => StatusCodes.Status413PayloadTooLarge,
+        LoaderException => StatusCodes.Status502BadGateway,
+        OwnerUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The status a handler throws for <paramref name="e"/>, or null when it is not one of ours.</summary>
+    public static RpcException? ToRpcException(Exception e) => e switch
+    {
+        InputException { Kind: InputErrorKind.InvalidArgument } => new RpcException(StatusCode.InvalidArgument, e.Message),
+        InputException { Kind: InputErrorKind.UnknownGroup } => new RpcException(StatusCode.NotFound, e.Message),
+        InputException { Kind: InputErrorKind.TooLarge } => new RpcException(StatusCode.ResourceExhausted, e.Message),
+        LoaderException => new RpcException(StatusCode.Unavailable, "loader failed: " + e.Message),
+        OwnerUnavailableException => new RpcException(StatusCode.Unavailable, e.Message),
+        _ => null,
+    };
+}

@@ -1,0 +1,18 @@
+namespace K8sCache.Sidecar.Configuration;
+
+/// <summary>One cache group: a name, a memory budget per node, a default TTL and an optional loader.</summary>
+internal sealed record GroupOptions
+{
+    /// <summary>The group's name: a DNS label (lower-case letters, digits, '-'; at most 63). Required.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Bytes this node spends on the group: the main cache plus a hot cache of 1/8 of it. Default 64Mi.</summary>
+    public long MaxBytes { get; init; } = 64L << 20;
+
+    /// <summary>Lifetime of entries that carry none of their own (a Set without ttl, a load without max-age).
+    /// Null: no expiry.</summary>
+    public TimeSpan? Ttl { get; init; }
+
+    /// <summary>Where misses are filled from; null makes the group a plain key-value cache.</summary>
+    public LoaderOptions? Loader { get; init; }
+}

@@ -1,0 +1,45 @@
+namespace K8sCache.Sidecar.Configuration;
+
+/// <summary>
+/// The sidecar's configuration, section <c>K8sCache</c> (DESIGN.md §3). The key names are a contract with the operator
+/// and with users' manifests: keys may be added, none renamed. docs/configuration.md documents every key.
+/// </summary>
+internal sealed record SidecarOptions
+{
+    /// <summary>This node's peer address as the ring names it. Default: <c>POD_IP</c> plus the peer port.</summary>
+    public required string Self { get; init; }
+
+    /// <summary><c>static:///host:port,…</c> or <c>dns:///NAME:PORT</c>. Default: <c>static:///</c> of Self alone.</summary>
+    public required string Discovery { get; init; }
+
+    /// <summary>How often DNS discovery re-resolves and static discovery re-reads its list. Default 5s.</summary>
+    public TimeSpan DiscoveryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where the Peer service listens. Default 0.0.0.0:7070.</summary>
+    public string PeerAddress { get; init; } = "0.0.0.0:7070";
+
+    /// <summary>Where the HTTP/1.1 localhost API listens. Default 127.0.0.1:7071.</summary>
+    public string ApiAddress { get; init; } = "127.0.0.1:7071";
+
+    /// <summary>Where the gRPC Cache service listens (HTTP/2 only). Default 127.0.0.1:7072.</summary>
+    public string GrpcAddress { get; init; } = "127.0.0.1:7072";
+
+    /// <summary>Where /metrics, /healthz and /readyz are served. Default 0.0.0.0:9090.</summary>
+    public string AdminAddress { get; init; } = "0.0.0.0:9090";
+
+    /// <summary>File holding the shared peer token (the operator mounts it from a Secret). Required.</summary>
+    public required string PeerTokenFile { get; init; }
+
+    /// <summary>Deadline of one peer call. Default 2s.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest a hot copy of another owner's key is kept (never longer than the owner's entry). Default 30s.</summary>
+    public TimeSpan HotCacheTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long SIGTERM waits for calls in flight before the process exits. Default 10s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public LimitsOptions Limits { get; init; } = new();
+
+    public IReadOnlyList<GroupOptions> Groups { get; init; } = [];
+}

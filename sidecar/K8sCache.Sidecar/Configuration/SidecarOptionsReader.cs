@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace K8sCache.Sidecar.Configuration;
+
+/// <summary>
+/// Reads and validates section <c>K8sCache</c>. Written out rather than bound by reflection: it stays trim- and
+/// AOT-safe, and every error names the key and the reason (all errors at once, not the first).
+/// </summary>
+internal static partial class SidecarOptionsReader
+{
+    public const string SectionName = "K8sCache";
+
+    public static SidecarOptions Read(IConfiguration configuration, string? podIp)
+    {
+        var section = configuration.GetSection(SectionName);
+        var errors = new List<string>();
+
+        var peerAddress = Address(section, "PeerAddress", "0.0.0.0:7070", errors);
+        var self = section["Self"];
+        if (string.IsNullOrWhiteSpace(self))
+        {
+            self = string.IsNullOrWhiteSpace(podIp) ? null : $"{podIp}:{EndpointParser.PortOf(peerAddress)}";
+            if (self is null)
+            {
+                errors.Add("K8sCache:Self: not set, and POD_IP is not set either; one of them names this node.");
+            }
+        }
+        else if (!EndpointParser.TryParseHostPort(self, out _, out _))
+        {
+            errors.Add($"K8sCache:Self: '{self}' is not host:port.");
+        }
+
+        var discovery = section["Discovery"];
+        if (string.IsNullOrWhiteSpace(discovery))
+        {
+            discovery = "static:///" + self;
+        }
+        else if (!DiscoveryUriIsValid(discovery, out var why))
+        {
+            errors.Add($"K8sCache:Discovery: '{discovery}' {why}");
+        }
+
+        var tokenFile = section["PeerTokenFile"];
+        if (string.IsNullOrWhiteSpace(tokenFile))
+        {
+            errors.Add("K8sCache:PeerTokenFile: required; peers authenticate each other with the token in this file.");
+        }
+
+        var options = new SidecarOptions
+        {
+            Self = self ?? string.Empty,
+            Discovery = discovery,
+            DiscoveryInterval = DurationOf(section, "DiscoveryInterval", TimeSpan.FromSeconds(5), errors, positive: true),
+            PeerAddress = peerAddress,
+            ApiAddress = Address(section, "ApiAddress", "127.0.0.1:7071", errors),
+            GrpcAddress = Address(section, "GrpcAddress", "127.0.0.1:7072", errors),
+            AdminAddress = Address(section, "AdminAddress", "0.0.0.0:9090", errors),
+            PeerTokenFile = tokenFile ?? string.Empty,
+            PeerTimeout = DurationOf(section, "PeerTimeout", TimeSpan.FromSeconds(2), errors, positive: true),
+            HotCacheTtl = DurationOf(section, "HotCacheTtl", TimeSpan.FromSeconds(30), errors, positive: true),
+            ShutdownTimeout = DurationOf(section, "ShutdownTimeout", TimeSpan.FromSeconds(10), errors, positive: false),
+            Limits = ReadLimits(section.GetSection("Limits"), errors),
+            Groups = ReadGroups(section.GetSection("Groups"), errors),
+        };
+
+        // Requests are routed by the port they arrive on, so the four endpoints need four ports.
+        var ports = new[] { options.PeerAddress, options.ApiAddress, options.GrpcAddress, options.AdminAddress }.Select(EndpointParser.PortOf).ToArray();
+        if (ports.Distinct().Count() != ports.Length || ports.Contains(0))
+        {
+            errors.Add("K8sCache: PeerAddress, ApiAddress, GrpcAddress and AdminAddress need four different, non-zero ports.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        return options;
+    }
+
+    private static LimitsOptions ReadLimits(IConfigurationSection section, List<string> errors) => new()
+    {
+        MaxKeyBytes = (int)SizeOf(section, "MaxKeyBytes", 1024, 1, 64 * 1024, errors),
+        MaxValueBytes = (int)SizeOf(section, "MaxValueBytes", 1024 * 1024, 0, 64L << 20, errors),
+        MaxBatchKeys = (int)SizeOf(section, "MaxBatchKeys", 1000, 1, 100_000, errors),
+    };
+
+    private static List<GroupOptions> ReadGroups(IConfigurationSection section, List<string> errors)
+    {
+        var groups = new List<GroupOptions>();
+        foreach (var child in section.GetChildren().OrderBy(c => int.TryParse(c.Key, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue))
+        {
+            var path = child.Path;
+            var name = child["Name"];
+            if (string.IsNullOrEmpty(name) || !DnsLabel().IsMatch(name))
+            {
+                errors.Add($"{path}:Name: '{name}' is not a DNS label (lower-case letters, digits and '-', at most 63, starting and ending alphanumeric).");
+                continue;
+            }
+
+            if (groups.Any(g => g.Name == name))
+            {
+                errors.Add($"{path}:Name: group '{name}' is defined twice.");
+                continue;
+            }
+
+            TimeSpan? ttl = child["Ttl"] is null ? null : DurationOf(child, "Ttl", TimeSpan.Zero, errors, positive: true);
+            groups.Add(new GroupOptions
+            {
+                Name = name,
+                MaxBytes = SizeOf(child, "MaxBytes", 64L << 20, 1024, long.MaxValue, errors),
+                Ttl = ttl,
+                Loader = ReadLoader(child.GetSection("Loader"), errors),
+            });
+        }
+
+        return groups;
+    }
+
+    private static LoaderOptions? ReadLoader(IConfigurationSection section, List<string> errors)
+    {
+        if (!section.Exists())
+        {
+            return null;
+        }
+
+        var url = section["Url"];
+        var grpc = section["Grpc"];
+        if (string.IsNullOrWhiteSpace(url) == string.IsNullOrWhiteSpace(grpc))
+        {
+            errors.Add($"{section.Path}: set exactly one of Url (an HTTP loader) and Grpc (a gRPC Loader service).");
+            return null;
+        }
+
+        if (url is not null && !LoaderUrlIsValid(url, out var why))
+        {
+            errors.Add($"{section.Path}:Url: '{url}' {why}");
+        }
+
+        if (grpc is not null && (!Uri.TryCreate(grpc, UriKind.Absolute, out var g) || g.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"{section.Path}:Grpc: '{grpc}' is not an http://host:port address.");
+        }
+
+        return new LoaderOptions
+        {
+            Url = string.IsNullOrWhiteSpace(url) ? null : url,
+            Grpc = string.IsNullOrWhiteSpace(grpc) ? null : grpc,
+            Timeout = DurationOf(section, "Timeout", TimeSpan.FromSeconds(2), errors, positive: true),
+        };
+    }
+
+    internal static bool LoaderUrlIsValid(string url, out string why)
+    {
+        why = string.Empty;
+        if (!url.Contains("{key}", StringComparison.Ordinal))
+        {
+            why = "has no {key} placeholder.";
+            return false;
+        }
+
+        var probe = url.Replace("{key}", "k", StringComparison.Ordinal).Replace("{group}", "g", StringComparison.Ordinal);
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            why = "is not an absolute http:// or https:// URL.";
+            return false;
+        }
+
+        return true;
+    }
+
+    internal static bool DiscoveryUriIsValid(string discovery, out string why)
+    {
+        why = string.Empty;
+        if (discovery.StartsWith("static:///", StringComparison.Ordinal))
+        {
+            var list = discovery["static:///".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (list.Length == 0 || list.Any(m => !EndpointParser.TryParseHostPort(m, out _, out _)))
+            {
+                why = "must list host:port members separated by commas.";
+                return false;
+            }
+
+            return true;
+        }
+
+        if (discovery.StartsWith("dns:///", StringComparison.Ordinal))
+        {
+            if (!EndpointParser.TryParseHostPort(discovery["dns:///".Length..], out _, out _))
+            {
+                why = "must name NAME:PORT (the headless Service and the peer port).";
+                return false;
+            }
+
+            return true;
+        }
+
+        why = "must start with static:/// or dns:///.";
+        return false;
+    }
+
+    private static string Address(IConfigurationSection section, string key, string fallback, List<string> errors)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        if (!EndpointParser.TryParseHostPort(value, out _, out _))
+        {
+            errors.Add($"{section.Path}:{key}: '{value}' is not host:port.");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private static TimeSpan DurationOf(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors, bool positive)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!Duration.TryParse(value, out var duration) || (positive && duration <= TimeSpan.Zero))
+        {
+            errors.Add($"{section.Path}:{key}: '{value}' is not a {(positive ? "positive " : string.Empty)}duration such as 500ms, 30s, 5m or 1h.");
+            return fallback;
+        }
+
+        return duration;
+    }
+
+    private static long SizeOf(IConfigurationSection section, string key, long fallback, long min, long max, List<string> errors)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!ByteSize.TryParse(value, out var size) || size < min || size > max)
+        {
+            errors.Add($"{section.Path}:{key}: '{value}' is not a size between {min} and {max} bytes (a number or a quantity such as 64Mi).");
+            return fallback;
+        }
+
+        return size;
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

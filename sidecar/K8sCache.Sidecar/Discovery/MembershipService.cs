@@ -1,0 +1,61 @@
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Discovery;
+
+/// <summary>
+/// Re-resolves the members every <c>DiscoveryInterval</c> and hands them to the node, which rebuilds its ring only when
+/// the list changed. Reads the node's current options each round, so a reloaded <c>Discovery</c> takes effect.
+/// </summary>
+internal sealed partial class MembershipService(CacheNode node, TimeProvider timeProvider, ILogger<MembershipService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string? uri = null;
+        IDiscovery? discovery = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var options = node.Options;
+            if (uri != options.Discovery)
+            {
+                uri = options.Discovery;
+                discovery = DiscoveryFactory.Create(uri);
+            }
+
+            try
+            {
+                var members = await discovery!.ResolveAsync(stoppingToken);
+                if (members is null)
+                {
+                    LogKeptMembers(logger, uri);
+                }
+                else
+                {
+                    node.UpdateMembers(members);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, uri, e);
+            }
+
+            try
+            {
+                await Task.Delay(options.DiscoveryInterval, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Discovery {Uri} failed transiently; keeping the previous members")]
+    private static partial void LogKeptMembers(ILogger logger, string uri);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Discovery {Uri} failed")]
+    private static partial void LogFailed(ILogger logger, string uri, Exception exception);
+}

@@ -1,0 +1,137 @@
+using K8sCache.Protocol.Grpc;
+using K8sCache.Sidecar.Api;
+using K8sCache.Sidecar.Configuration;
+using K8sCache.Sidecar.Discovery;
+using K8sCache.Sidecar.Metrics;
+using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace K8sCache.Sidecar.Hosting;
+
+/// <summary>
+/// Builds one cache node's web host: four Kestrel endpoints (peer gRPC, HTTP API, gRPC API, admin), each routed by
+/// the port the request arrived on, and the background services (discovery, expiry sweep, configuration reload).
+/// SIGTERM stops accepting connections, lets calls in flight finish within <c>ShutdownTimeout</c>, then exits.
+/// </summary>
+internal static class SidecarHost
+{
+    /// <summary>Reads the configuration (JSON file from <c>--config</c>, then environment, then command line).</summary>
+    public static IConfigurationRoot ReadConfiguration(string[] args, out string? configPath)
+    {
+        configPath = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config" && i + 1 < args.Length)
+            {
+                configPath = Path.GetFullPath(args[++i]);
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                configPath = Path.GetFullPath(args[i]["--config=".Length..]);
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (configPath is not null)
+        {
+            builder.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+        }
+
+        return builder.AddEnvironmentVariables().AddCommandLine(rest.ToArray()).Build();
+    }
+
+    public static string ReadPeerToken(string path)
+    {
+        string token;
+        try
+        {
+            token = File.ReadAllText(path).Trim();
+        }
+        catch (IOException e)
+        {
+            throw new ConfigurationException([$"K8sCache:PeerTokenFile: cannot read '{path}': {e.Message}"]);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ConfigurationException([$"K8sCache:PeerTokenFile: cannot read '{path}': {e.Message}"]);
+        }
+
+        if (token.Length < 16)
+        {
+            throw new ConfigurationException([$"K8sCache:PeerTokenFile: the token in '{path}' is shorter than 16 characters."]);
+        }
+
+        return token;
+    }
+
+    public static WebApplication Build(
+        SidecarOptions options, string peerToken, IConfigurationRoot configuration, string? configPath, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        // Per-request logs of ASP.NET Core drown the cache's own events; "Logging" configuration can turn them back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        var peer = EndpointParser.ToListenEndpoint(options.PeerAddress);
+        var api = EndpointParser.ToListenEndpoint(options.ApiAddress);
+        var grpc = EndpointParser.ToListenEndpoint(options.GrpcAddress);
+        var admin = EndpointParser.ToListenEndpoint(options.AdminAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(peer, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(api, l => l.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(grpc, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(admin, l => l.Protocols = HttpProtocols.Http1);
+
+            // Bodies are limited per value by the API and per message by the gRPC layer, with errors naming the limit.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        var timeProvider = TimeProvider.System;
+        builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton(sp => new CacheNode(
+            options, peerToken, LoaderFactory.Create, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node")));
+        builder.Services.AddSingleton<IHostedService>(sp => new MembershipService(
+            sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<MembershipService>>()));
+        builder.Services.AddSingleton<IHostedService>(sp => new ExpirySweeper(sp.GetRequiredService<CacheNode>(), timeProvider));
+        if (configPath is not null)
+        {
+            builder.Services.AddSingleton<IHostedService>(sp => new ConfigurationReloader(
+                configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+        }
+
+        var app = builder.Build();
+        var node = app.Services.GetRequiredService<CacheNode>();
+        var metrics = new NodeMetrics(node);
+        var exporter = new PrometheusTextExporter(metrics.Meter);
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            exporter.Dispose();
+            metrics.Dispose();
+            node.Dispose();
+        });
+
+        var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024 };
+        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerServer(node).Definition));
+        app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node).Definition));
+        var adminEndpoints = new AdminEndpoints(node, exporter);
+        app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));
+        app.Run(new HttpApi(node).HandleAsync);
+        return app;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+
+namespace K8sCache.Sidecar.Loading;
+
+/// <summary>
+/// Loads from the application over HTTP: GET of the URL template with <c>{group}</c> and <c>{key}</c> substituted
+/// (URL-escaped). 200: the body is the value, <c>Cache-Control: max-age=N</c> its TTL (<c>no-store</c> or
+/// <c>max-age=0</c>: not cached); 404: not found; anything else, a timeout or a body above the value limit: an error.
+/// </summary>
+internal sealed class HttpLoader : ILoader
+{
+    private readonly HttpClient _client;
+    private readonly string _template;
+    private readonly TimeSpan _timeout;
+    private readonly int _maxValueBytes;
+
+    public HttpLoader(string template, TimeSpan timeout, int maxValueBytes, HttpMessageHandler? handler = null)
+    {
+        _template = template;
+        _timeout = timeout;
+        _maxValueBytes = maxValueBytes;
+        _client = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public async Task<LoadResult> LoadAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        var url = _template
+            .Replace("{group}", Uri.EscapeDataString(group), StringComparison.Ordinal)
+            .Replace("{key}", Uri.EscapeDataString(key), StringComparison.Ordinal);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            using var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return LoadResult.NotFound;
+            }
+
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new LoaderException($"loader answered HTTP {(int)response.StatusCode} for {url}");
+            }
+
+            if (response.Content.Headers.ContentLength > _maxValueBytes)
+            {
+                throw new LoaderException($"loader value for {url} is {response.Content.Headers.ContentLength} bytes; the limit is MaxValueBytes={_maxValueBytes}");
+            }
+
+            var value = await ReadLimitedAsync(response.Content, url, timeout.Token);
+            var cacheControl = response.Headers.CacheControl;
+            var noStore = cacheControl is { NoStore: true } || cacheControl?.MaxAge == TimeSpan.Zero;
+            return new LoadResult(true, value, cacheControl?.MaxAge, Cacheable: !noStore);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new LoaderException($"loader timed out after {_timeout.TotalMilliseconds:F0}ms for {url}", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LoaderException($"loader unreachable at {url}: {e.Message}", e);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string url, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > _maxValueBytes)
+            {
+                throw new LoaderException($"loader value for {url} exceeds the limit MaxValueBytes={_maxValueBytes}");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,7 @@
+namespace K8sCache.Sidecar.Loading;
+
+/// <summary>Fills a miss from the origin. Throws <see cref="LoaderException"/> for any failure (never caches it).</summary>
+internal interface ILoader : IDisposable
+{
+    Task<LoadResult> LoadAsync(string group, string key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Metrics;
+
+/// <summary>
+/// The node's instruments on a <see cref="Meter"/> named <c>K8sCache.Sidecar</c>, so OpenTelemetry can export the same
+/// figures the Prometheus endpoint shows. All are observable: they read the groups' counters when collected, and the
+/// hot path pays nothing for them. Names follow groupcache's Stats.
+/// </summary>
+internal sealed class NodeMetrics : IDisposable
+{
+    public const string MeterName = "K8sCache.Sidecar";
+
+    public NodeMetrics(CacheNode node)
+    {
+        Meter = new Meter(MeterName, "1.0");
+        Counter(node, "k8scache.gets", "Gets from applications and peers.", s => s.Gets);
+        Counter(node, "k8scache.cache_hits", "Gets answered from the main cache.", s => s.CacheHits);
+        Counter(node, "k8scache.hot_hits", "Gets answered from the hot cache.", s => s.HotHits);
+        Counter(node, "k8scache.misses", "Gets that missed both caches.", s => s.Loads);
+        Counter(node, "k8scache.peer_loads", "Values fetched from the owning peer.", s => s.PeerLoads);
+        Counter(node, "k8scache.peer_errors", "Failed peer calls (the read loaded locally instead).", s => s.PeerErrors);
+        Counter(node, "k8scache.loads_deduped", "Misses that joined a fetch or load already in flight.", s => s.LoadsDeduped);
+        Counter(node, "k8scache.local_loads", "Calls of the group's loader.", s => s.LocalLoads);
+        Counter(node, "k8scache.local_load_errors", "Loader calls that failed.", s => s.LocalLoadErrors);
+        Counter(node, "k8scache.server_requests", "Gets received from peers.", s => s.ServerRequests);
+        Counter(node, "k8scache.invalidations", "Keys dropped because their owner said they changed.", s => s.Invalidations);
+        Meter.CreateObservableCounter("k8scache.evictions", () => PerCache(node, c => c.Evictions),
+            description: "Entries evicted to stay within the byte budget.");
+        Meter.CreateObservableGauge("k8scache.bytes", () => PerCache(node, c => c.Bytes),
+            unit: "By", description: "Accounted bytes held.");
+        Meter.CreateObservableGauge("k8scache.max_bytes", () => PerCache(node, c => c.MaxBytes),
+            unit: "By", description: "Byte budget.");
+        Meter.CreateObservableGauge("k8scache.items", () => PerCache(node, c => c.Count),
+            description: "Entries held.");
+        Meter.CreateObservableGauge("k8scache.ring_members", () => (long)node.Ring.Members.Count,
+            description: "Members of this node's ring, itself included.");
+        Meter.CreateObservableGauge("k8scache.ring_version", () => node.Ring.Version,
+            description: "Version of this node's ring; increases on every membership change.");
+    }
+
+    public Meter Meter { get; }
+
+    public void Dispose() => Meter.Dispose();
+
+    private void Counter(CacheNode node, string name, string description, Func<GroupStats, long> read) =>
+        Meter.CreateObservableCounter(name, () => node.Groups.Select(g =>
+            new Measurement<long>(read(g.Stats), new KeyValuePair<string, object?>("group", g.Name))), description: description);
+
+    private static IEnumerable<Measurement<long>> PerCache(CacheNode node, Func<ICacheStore, long> read) =>
+        node.Groups.SelectMany(g => new[]
+        {
+            new Measurement<long>(read(g.Main), new("group", g.Name), new("cache", "main")),
+            new Measurement<long>(read(g.Hot), new("group", g.Name), new("cache", "hot")),
+        });
+}

@@ -1,0 +1,7 @@
+namespace K8sCache.Sidecar.Node;
+
+/// <summary>A refused request: the kind and a message naming the limit or the reason. Nothing was changed.</summary>
+internal sealed class InputException(InputErrorKind kind, string message) : Exception(message)
+{
+    public InputErrorKind Kind { get; } = kind;
+}

@@ -1,0 +1,5 @@
+namespace K8sCache.Sidecar.Node;
+
+/// <summary>The answer to a Set or Delete: whether a Delete removed something, and the peers that could not be told to
+/// drop their hot copy (they may serve the old value until it expires).</summary>
+internal readonly record struct WriteResult(bool Existed, IReadOnlyList<string> UnreachablePeers);
