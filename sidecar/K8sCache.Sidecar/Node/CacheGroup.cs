@@ -59,6 +59,10 @@ internal sealed class CacheGroup : IDisposable
 
     public ICacheStore Hot { get; }
 
+    /// <summary>Decides whether a value fetched from its owner is kept as a hot copy. Default: 1 in
+    /// <see cref="HotCopyOneIn"/> at random, as groupcache does; the hot-key policy's seam.</summary>
+    public Func<bool> KeepHotCopy { get; set; } = static () => Random.Shared.Next(HotCopyOneIn) == 0;
+
     public GroupOptions Options => _settings.Options;
 
     /// <summary>The loader in use; kept across a reconfiguration that leaves the group's options unchanged.</summary>
@@ -253,7 +257,7 @@ internal sealed class CacheGroup : IDisposable
             }
 
             var value = ByteStrings.ToArray(response.Value);
-            if (Random.Shared.Next(HotCopyOneIn) == 0)
+            if (KeepHotCopy())
             {
                 StoreIfUnchanged(Hot, key, value, HotExpiry(response.TtlMs), epoch);
             }

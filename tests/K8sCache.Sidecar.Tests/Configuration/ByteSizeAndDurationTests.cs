@@ -1,0 +1,65 @@
+using K8sCache.Sidecar.Configuration;
+
+namespace K8sCache.Sidecar.Tests.Configuration;
+
+public class ByteSizeAndDurationTests
+{
+    [Theory]
+    [InlineData("1048576", 1048576L)]
+    [InlineData("64Mi", 64L << 20)]
+    [InlineData("1Gi", 1L << 30)]
+    [InlineData("1.5Gi", 3L << 29)]
+    [InlineData("512Ki", 512L << 10)]
+    [InlineData("100M", 100_000_000L)]
+    [InlineData("2k", 2000L)]
+    [InlineData("64e6", 64_000_000L)]
+    [InlineData(" 10Mi ", 10L << 20)]
+    public void ByteSize_ParsesKubernetesQuantities(string text, long expected)
+    {
+        Assert.True(ByteSize.TryParse(text, out var bytes));
+        Assert.Equal(expected, bytes);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-1")]
+    [InlineData("10MB")]
+    [InlineData("500m")]
+    [InlineData("Mi")]
+    [InlineData("lots")]
+    [InlineData("99999999999Ei")]
+    public void ByteSize_RefusesWhatIsNotAByteQuantity(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("30s", 30_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("2d", 172_800_000)]
+    [InlineData("0", 0)]
+    public void Duration_ParsesGoStyleDurations(string text, long expectedMs)
+    {
+        Assert.True(Duration.TryParse(text, out var duration));
+        Assert.Equal(expectedMs, (long)duration.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("banana")]
+    [InlineData("5")]
+    [InlineData("-5s")]
+    [InlineData("5 s")]
+    [InlineData("5y")]
+    [InlineData("")]
+    public void Duration_RefusesWhatIsNotADuration(string text) => Assert.False(Duration.TryParse(text, out _));
+
+    [Fact]
+    public void Format_RoundTrips()
+    {
+        Assert.Equal("64Mi", ByteSize.Format(64L << 20));
+        Assert.Equal("1000", ByteSize.Format(1000));
+        Assert.Equal("5m", Duration.Format(TimeSpan.FromMinutes(5)));
+        Assert.Equal("1500ms", Duration.Format(TimeSpan.FromMilliseconds(1500)));
+    }
+}

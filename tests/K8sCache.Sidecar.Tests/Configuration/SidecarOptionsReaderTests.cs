@@ -1,0 +1,109 @@
+using System.Text;
+using K8sCache.Sidecar.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace K8sCache.Sidecar.Tests.Configuration;
+
+public class SidecarOptionsReaderTests
+{
+    private const string DesignExample = """
+        {
+          "K8sCache": {
+            "Self": "127.0.0.1:7070",
+            "Discovery": "static:///127.0.0.1:7070,127.0.0.1:7170,127.0.0.1:7270",
+            "PeerAddress": "0.0.0.0:7070",
+            "ApiAddress": "127.0.0.1:7071",
+            "GrpcAddress": "127.0.0.1:7072",
+            "AdminAddress": "0.0.0.0:9090",
+            "PeerTokenFile": "/var/run/k8scache/peer-token",
+            "Limits": { "MaxKeyBytes": 1024, "MaxValueBytes": 1048576 },
+            "Groups": [
+              { "Name": "scores", "MaxBytes": "64Mi", "Ttl": "5m",
+                "Loader": { "Url": "http://localhost:8080/scores/{key}", "Timeout": "2s" } }
+            ]
+          }
+        }
+        """;
+
+    [Fact]
+    public void Read_TheDesignExample_YieldsEveryValue()
+    {
+        var options = SidecarOptionsReader.Read(Json(DesignExample), podIp: null);
+
+        Assert.Equal("127.0.0.1:7070", options.Self);
+        Assert.Equal("static:///127.0.0.1:7070,127.0.0.1:7170,127.0.0.1:7270", options.Discovery);
+        Assert.Equal("0.0.0.0:9090", options.AdminAddress);
+        Assert.Equal("/var/run/k8scache/peer-token", options.PeerTokenFile);
+        Assert.Equal(1_048_576, options.Limits.MaxValueBytes);
+        var group = Assert.Single(options.Groups);
+        Assert.Equal(("scores", 64L << 20, TimeSpan.FromMinutes(5)), (group.Name, group.MaxBytes, group.Ttl!.Value));
+        Assert.Equal(("http://localhost:8080/scores/{key}", TimeSpan.FromSeconds(2)), (group.Loader!.Url, group.Loader.Timeout));
+    }
+
+    [Fact]
+    public void Read_EnvironmentAndCommandLine_OverrideTheFile_InThatOrder()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DesignExample)))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["K8sCache:Groups:0:MaxBytes"] = "128Mi", ["K8sCache:PeerTimeout"] = "1s" })
+            .AddCommandLine(["--K8sCache:PeerTimeout=750ms"])
+            .Build();
+
+        var options = SidecarOptionsReader.Read(configuration, podIp: null);
+
+        Assert.Equal(128L << 20, options.Groups[0].MaxBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), options.PeerTimeout);
+    }
+
+    [Fact]
+    public void Read_WithoutSelf_UsesPodIpAndThePeerPort()
+    {
+        var options = SidecarOptionsReader.Read(Memory(("PeerTokenFile", "/t"), ("PeerAddress", "0.0.0.0:7075")), podIp: "10.1.2.3");
+
+        Assert.Equal("10.1.2.3:7075", options.Self);
+        Assert.Equal("static:///10.1.2.3:7075", options.Discovery);
+        Assert.Empty(options.Groups);
+    }
+
+    [Fact]
+    public void Read_BadValues_ReportsEveryErrorWithItsKey()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory(
+            ("Discovery", "consul://x"),
+            ("PeerTimeout", "soon"),
+            ("Limits:MaxValueBytes", "lots"),
+            ("Groups:0:Name", "Scores!"),
+            ("Groups:1:Name", "ok"),
+            ("Groups:1:Ttl", "banana"),
+            ("Groups:1:Loader:Url", "http://localhost:8080/no-placeholder"),
+            ("Groups:2:Name", "ok"),
+            ("ApiAddress", "127.0.0.1:7070")), podIp: null));
+
+        Assert.Contains(e.Errors, m => m.StartsWith("K8sCache:Self:", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.StartsWith("K8sCache:PeerTokenFile: required", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Discovery: 'consul://x' must start with static:/// or dns:///", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:PeerTimeout: 'soon'", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Limits:MaxValueBytes: 'lots'", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:0:Name: 'Scores!' is not a DNS label", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:1:Ttl: 'banana'", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("has no {key} placeholder", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("group 'ok' is defined twice", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("four different, non-zero ports", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("dns:///cache-peers.default.svc.cluster.local:7070", true)]
+    [InlineData("static:///10.0.0.1:7070,10.0.0.2:7070", true)]
+    [InlineData("static:///[fd00::1]:7070", true)]
+    [InlineData("dns:///no-port", false)]
+    [InlineData("static:///", false)]
+    [InlineData("static:///host-without-port", false)]
+    public void DiscoveryUri_IsValidated(string uri, bool valid) =>
+        Assert.Equal(valid, SidecarOptionsReader.DiscoveryUriIsValid(uri, out _));
+
+    private static IConfiguration Json(string json) =>
+        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+
+    private static IConfiguration Memory(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("K8sCache:" + v.Key, v.Value))).Build();
+}

@@ -1,0 +1,106 @@
+using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Loading;
+using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
+
+namespace K8sCache.Sidecar.Tests.Fixtures;
+
+/// <summary>A picker whose owner the test chooses per key (null = this node owns it).</summary>
+internal sealed class FakePicker : IPeerPicker
+{
+    public Func<string, IPeer?> Owner { get; set; } = _ => null;
+
+    public List<IPeer> OtherPeers { get; } = [];
+
+    public IReadOnlyList<IPeer> Others => OtherPeers;
+
+    public IPeer? PickOwner(string key) => Owner(key);
+}
+
+/// <summary>A peer that answers from a dictionary, records what it was asked, and fails when told to.</summary>
+internal sealed class FakePeer(string address) : IPeer
+{
+    public string Address { get; } = address;
+
+    public Dictionary<string, (byte[] Value, long TtlMs)> Values { get; } = [];
+
+    public List<string> Invalidated { get; } = [];
+
+    public List<(string Key, byte[] Value, long TtlMs)> Sets { get; } = [];
+
+    public int Gets;
+
+    public bool Down { get; set; }
+
+    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Gets);
+        ThrowIfDown();
+        return Task.FromResult(Values.TryGetValue(key, out var v)
+            ? new PeerGetResponse { Found = true, Value = ByteStrings.Wrap(v.Value), TtlMs = v.TtlMs }
+            : new PeerGetResponse());
+    }
+
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        lock (Sets)
+        {
+            Sets.Add((key, value, ttlMs));
+        }
+
+        Values[key] = (value, ttlMs);
+        return Task.FromResult(new PeerSetResponse());
+    }
+
+    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        return Task.FromResult(new PeerDeleteResponse { Deleted = Values.Remove(key) });
+    }
+
+    public Task InvalidateAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        lock (Invalidated)
+        {
+            Invalidated.Add(key);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void ThrowIfDown()
+    {
+        if (Down)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"{Address} is down");
+        }
+    }
+}
+
+/// <summary>A loader that counts calls and answers what the test says; <see cref="Gate"/> holds loads until released.</summary>
+internal sealed class FakeLoader : ILoader
+{
+    public int Calls;
+
+    public Func<string, LoadResult> Answer { get; set; } = key => new LoadResult(true, System.Text.Encoding.UTF8.GetBytes("v:" + key), null, true);
+
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task<LoadResult> LoadAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Calls);
+        if (Gate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        return Answer(key);
+    }
+
+    public void Dispose()
+    {
+    }
+}
