@@ -264,6 +264,12 @@ internal sealed class CacheGroup : IDisposable
 
             return new GetResult(true, value, response.TtlMs, CacheSource.Peer);
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // The owner is fine but its loader failed: an answer, not a peer error. Loading here too would only
+            // double the calls to an origin that is already failing.
+            throw new LoaderException($"the owner {owner.Address} could not load the key: {e.Detail}", e);
+        }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
             Interlocked.Increment(ref Stats.PeerErrors);

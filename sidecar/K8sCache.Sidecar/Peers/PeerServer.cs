@@ -3,6 +3,7 @@ using System.Text;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Api;
+using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
 
 namespace K8sCache.Sidecar.Peers;
@@ -30,9 +31,10 @@ internal sealed class PeerServer(CacheNode node)
             var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
             return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs };
         }
-        catch (Exception e) when (StatusMapping.ToRpcException(e) is { } status)
+        catch (LoaderException e)
         {
-            throw status;
+            // FAILED_PRECONDITION tells the sender "the owner answered: the load failed", as opposed to a failing owner.
+            throw new RpcException(StatusCode.FailedPrecondition, e.Message);
         }
     }
 

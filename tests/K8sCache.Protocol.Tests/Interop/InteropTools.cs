@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using K8sCache.Protocol.Tests.Fixtures;
 using K8sCache.Protocol.V1;
 
 namespace K8sCache.Protocol.Tests.Interop;

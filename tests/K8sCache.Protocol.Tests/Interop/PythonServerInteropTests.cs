@@ -1,5 +1,4 @@
 using K8sCache.Protocol.Grpc;
-using K8sCache.Protocol.Tests.Fixtures;
 using K8sCache.Protocol.V1;
 
 namespace K8sCache.Protocol.Tests.Interop;

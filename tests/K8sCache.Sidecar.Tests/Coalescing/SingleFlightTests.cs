@@ -1,5 +1,4 @@
 using K8sCache.Sidecar.Coalescing;
-using K8sCache.Sidecar.Tests.Fixtures;
 
 namespace K8sCache.Sidecar.Tests.Coalescing;
 

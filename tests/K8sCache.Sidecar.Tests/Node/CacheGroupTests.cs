@@ -78,6 +78,20 @@ public class CacheGroupTests
     }
 
     [Fact]
+    public async Task Get_WhenOwnersLoaderFails_ReturnsTheError_WithoutLoadingAgain()
+    {
+        var group = Create();
+        var failingOwner = new FailingLoaderPeer("10.0.0.2:7070");
+        _picker.Owner = _ => failingOwner;
+
+        var e = await Assert.ThrowsAsync<LoaderException>(() => group.GetAsync("Tom", default).AsTask());
+
+        Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _loader.Calls);
+        Assert.Equal(0, group.Stats.PeerErrors);
+    }
+
+    [Fact]
     public async Task GetForPeer_WhenThisNodeThinksAnotherOwnsIt_LoadsItself_NeverForwards()
     {
         var group = Create();

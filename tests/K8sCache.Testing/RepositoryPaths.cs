@@ -1,4 +1,4 @@
-namespace K8sCache.Protocol.Tests.Fixtures;
+namespace K8sCache.Testing;
 
 /// <summary>Where the repository's files are, found from the test binary's location.</summary>
 public static class RepositoryPaths

@@ -1,4 +1,4 @@
-namespace K8sCache.Sidecar.Tests.Fixtures;
+namespace K8sCache.Testing;
 
 /// <summary>Upper bounds for awaits in tests, so a hang fails fast instead of eating CI's time. Never a pass condition.</summary>
 public static class TestTimeouts

@@ -1,7 +1,0 @@
-namespace K8sCache.Protocol.Tests.Fixtures;
-
-/// <summary>Upper bounds for awaits in tests, so a hang fails fast instead of eating CI's time. Never a pass condition.</summary>
-public static class TestTimeouts
-{
-    public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
-}

@@ -1,0 +1,22 @@
+using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Peers;
+
+namespace K8sCache.Sidecar.Tests.Fixtures;
+
+/// <summary>An owner that is healthy but whose loader fails: it answers Get with FAILED_PRECONDITION, as PeerServer does.</summary>
+internal sealed class FailingLoaderPeer(string address) : IPeer
+{
+    public string Address { get; } = address;
+
+    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
+        throw new RpcException(StatusCode.FailedPrecondition, "loader answered HTTP 500 for http://app/x");
+
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerSetResponse());
+
+    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerDeleteResponse());
+
+    public Task InvalidateAsync(string group, string key, CancellationToken cancellationToken) => Task.CompletedTask;
+}

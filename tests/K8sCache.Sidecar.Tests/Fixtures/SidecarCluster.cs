@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text.Json;
+
+namespace K8sCache.Sidecar.Tests.Fixtures;
+
+/// <summary>
+/// N sidecar processes on a loopback /24 of their own (127.A.B.1, .2, …, chosen at random so parallel runs never meet),
+/// with static discovery, a shared peer token, and a loader in the test process. Waits until every node is ready.
+/// Disposing kills exactly the processes it started and deletes its files, whatever the test did.
+/// </summary>
+public sealed class SidecarCluster : IAsyncDisposable
+{
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("k8scache-cluster-").FullName;
+
+    private SidecarCluster(TestLoaderServer loader, string network)
+    {
+        Loader = loader;
+        Network = network;
+        TokenFile = Path.Combine(_directory, "peer-token");
+        File.WriteAllText(TokenFile, Convert.ToHexString(Guid.NewGuid().ToByteArray()) + "-test-token");
+    }
+
+    public TestLoaderServer Loader { get; }
+
+    /// <summary>The first three octets of the nodes' addresses.</summary>
+    public string Network { get; }
+
+    public string TokenFile { get; }
+
+    public string Directory => _directory;
+
+    public List<SidecarNode> Nodes { get; } = [];
+
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TestTimeouts.Default };
+
+    public static string RandomNetwork() => $"127.{Random.Shared.Next(2, 250)}.{Random.Shared.Next(1, 250)}";
+
+    public static async Task<SidecarCluster> StartAsync(int nodes)
+    {
+        var cluster = new SidecarCluster(await TestLoaderServer.StartAsync(), RandomNetwork());
+        try
+        {
+            for (var i = 1; i <= nodes; i++)
+            {
+                cluster.Nodes.Add(new SidecarNode($"{cluster.Network}.{i}", cluster._directory));
+            }
+
+            foreach (var node in cluster.Nodes)
+            {
+                node.WriteConfig(cluster.StaticDiscovery(cluster.Nodes), cluster.TokenFile, cluster.Loader.UrlTemplate);
+                node.Start();
+            }
+
+            foreach (var node in cluster.Nodes)
+            {
+                await cluster.WaitForMembersAsync(node, cluster.Nodes.Select(n => n.PeerAddress));
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string StaticDiscovery(IEnumerable<SidecarNode> members) => "static:///" + string.Join(',', members.Select(m => m.PeerAddress));
+
+    public Uri KeyUri(SidecarNode node, string group, string key, string query = "") =>
+        new(node.ApiUri, $"/v1/groups/{group}/keys/{Uri.EscapeDataString(key)}{query}");
+
+    /// <summary>Polls the node's /v1/stats until its ring holds exactly <paramref name="members"/> (bounded; never a
+    /// pass condition by itself: the test asserts what follows).</summary>
+    public async Task WaitForMembersAsync(SidecarNode node, IEnumerable<string> members)
+    {
+        var expected = members.Order(StringComparer.Ordinal).ToArray();
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        string last = "(no answer)";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (node.Process.HasExited)
+            {
+                throw new InvalidOperationException($"{node.Ip} exited with {node.Process.WaitForExitAsync(TimeSpan.FromSeconds(1)).Result}:\n{node.Logs}");
+            }
+
+            try
+            {
+                using var stats = JsonDocument.Parse(await Http.GetStringAsync(new Uri(node.ApiUri, "/v1/stats")));
+                var actual = stats.RootElement.GetProperty("ring").GetProperty("members").EnumerateArray().Select(m => m.GetString()!).ToArray();
+                last = string.Join(",", actual);
+                if (stats.RootElement.GetProperty("ready").GetBoolean() && actual.SequenceEqual(expected))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{node.Ip} never saw members {string.Join(",", expected)}; last: {last}\n{node.Logs}");
+    }
+
+    public async Task<JsonElement> GroupStatsAsync(SidecarNode node, string group)
+    {
+        using var stats = JsonDocument.Parse(await Http.GetStringAsync(new Uri(node.ApiUri, "/v1/stats")));
+        return stats.RootElement.GetProperty("groups").GetProperty(group).Clone();
+    }
+
+    public async Task<(HttpStatusCode Status, string Body, string? Source)> GetAsync(SidecarNode node, string group, string key)
+    {
+        using var response = await Http.GetAsync(KeyUri(node, group, key));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(),
+            response.Headers.TryGetValues("X-Cache", out var v) ? v.Single() : null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            node.Dispose();
+        }
+
+        Http.Dispose();
+        await Loader.DisposeAsync();
+        System.IO.Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+
+namespace K8sCache.Sidecar.Tests.Fixtures;
+
+/// <summary>
+/// One sidecar as a real process (<c>dotnet k8scache-sidecar.dll --config FILE</c>) on its own loopback address, with
+/// the production ports: peer 7070, HTTP API 7071, gRPC API 7072, admin 9090. Its configuration file can be rewritten
+/// while it runs (the sidecar re-reads it). Disposing kills exactly this process.
+/// </summary>
+public sealed class SidecarNode : IDisposable
+{
+    private readonly string _configPath;
+    private readonly Func<string, IReadOnlyList<string>> _wrapCommand;
+    private ChildProcess? _process;
+
+    public SidecarNode(string ip, string directory, Func<string, IReadOnlyList<string>>? wrapCommand = null)
+    {
+        Ip = ip;
+        _configPath = Path.Combine(directory, $"sidecar-{ip}.json");
+        _wrapCommand = wrapCommand ?? (dll => ["dotnet", dll]);
+    }
+
+    public string Ip { get; }
+
+    public string PeerAddress => $"{Ip}:7070";
+
+    public Uri ApiUri => new($"http://{Ip}:7071");
+
+    public string GrpcAddress => $"http://{Ip}:7072";
+
+    public Uri AdminUri => new($"http://{Ip}:9090");
+
+    public ChildProcess Process => _process ?? throw new InvalidOperationException("not started");
+
+    public string Logs => _process is null ? string.Empty : _process.StandardOutput + _process.StandardError;
+
+    public void WriteConfig(string discovery, string tokenFile, string loaderUrl, string extraGroupsJson = "")
+    {
+        var config = new Dictionary<string, object>
+        {
+            ["K8sCache"] = new Dictionary<string, object>
+            {
+                ["Self"] = PeerAddress,
+                ["Discovery"] = discovery,
+                ["DiscoveryInterval"] = "200ms",
+                ["PeerAddress"] = PeerAddress,
+                ["ApiAddress"] = $"{Ip}:7071",
+                ["GrpcAddress"] = $"{Ip}:7072",
+                ["AdminAddress"] = $"{Ip}:9090",
+                ["PeerTokenFile"] = tokenFile,
+                ["PeerTimeout"] = "1s",
+                ["Limits"] = new Dictionary<string, object> { ["MaxKeyBytes"] = 256, ["MaxValueBytes"] = 65536 },
+                ["Groups"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Name"] = "scores", ["MaxBytes"] = "16Mi", ["Ttl"] = "5m",
+                        ["Loader"] = new Dictionary<string, object> { ["Url"] = loaderUrl, ["Timeout"] = "5s" },
+                    },
+                    new Dictionary<string, object> { ["Name"] = "kv", ["MaxBytes"] = "16Mi" },
+                },
+            },
+        };
+
+        // Write-then-rename: the sidecar never reads a half-written file.
+        var temp = _configPath + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(config));
+        File.Move(temp, _configPath, overwrite: true);
+    }
+
+    public void Start()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll");
+        var command = _wrapCommand(dll);
+        _process = ChildProcess.Start(command[0], AppContext.BaseDirectory, command.Skip(1).Concat(["--config", _configPath]), captureOutput: true);
+    }
+
+    public void Dispose() => _process?.Dispose();
+}
