@@ -34,7 +34,7 @@ public sealed class SidecarNode : IDisposable
 
     public string Logs => _process is null ? string.Empty : _process.StandardOutput + _process.StandardError;
 
-    public void WriteConfig(string discovery, string tokenFile, string loaderUrl, string extraGroupsJson = "")
+    public void WriteConfig(string discovery, string tokenFile, string loaderUrl, params string[] extraGroups)
     {
         var config = new Dictionary<string, object>
         {
@@ -58,7 +58,7 @@ public sealed class SidecarNode : IDisposable
                         ["Loader"] = new Dictionary<string, object> { ["Url"] = loaderUrl, ["Timeout"] = "5s" },
                     },
                     new Dictionary<string, object> { ["Name"] = "kv", ["MaxBytes"] = "16Mi" },
-                },
+                }.Concat(extraGroups.Select(name => new Dictionary<string, object> { ["Name"] = name, ["MaxBytes"] = "1Mi" })).ToArray(),
             },
         };
 
