@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK, idempotently: each step is skipped when already present.
-#   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3)
+#   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3);
+#           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-grpcio python3-protobuf)
+apt_packages=(python3-grpcio python3-protobuf dnsmasq-base)
 
 missing=()
 for package in "${apt_packages[@]}"; do

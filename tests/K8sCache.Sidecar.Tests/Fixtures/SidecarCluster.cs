@@ -35,25 +35,24 @@ public sealed class SidecarCluster : IAsyncDisposable
 
     public static string RandomNetwork() => $"127.{Random.Shared.Next(2, 250)}.{Random.Shared.Next(1, 250)}";
 
+    /// <summary>A cluster with its loader, token and network, and no nodes yet: add them with <see cref="StartNode"/>.</summary>
+    public static async Task<SidecarCluster> CreateAsync() => new(await TestLoaderServer.StartAsync(), RandomNetwork());
+
+    /// <summary>Starts <paramref name="nodes"/> nodes with static discovery of each other and waits until all are ready.</summary>
     public static async Task<SidecarCluster> StartAsync(int nodes)
     {
-        var cluster = new SidecarCluster(await TestLoaderServer.StartAsync(), RandomNetwork());
+        var cluster = await CreateAsync();
         try
         {
+            var addresses = Enumerable.Range(1, nodes).Select(i => $"{cluster.Network}.{i}:7070").ToArray();
             for (var i = 1; i <= nodes; i++)
             {
-                cluster.Nodes.Add(new SidecarNode($"{cluster.Network}.{i}", cluster._directory));
+                cluster.StartNode(i, "static:///" + string.Join(',', addresses));
             }
 
             foreach (var node in cluster.Nodes)
             {
-                node.WriteConfig(cluster.StaticDiscovery(cluster.Nodes), cluster.TokenFile, cluster.Loader.UrlTemplate);
-                node.Start();
-            }
-
-            foreach (var node in cluster.Nodes)
-            {
-                await cluster.WaitForMembersAsync(node, cluster.Nodes.Select(n => n.PeerAddress));
+                await cluster.WaitForMembersAsync(node, addresses);
             }
 
             return cluster;
@@ -63,6 +62,17 @@ public sealed class SidecarCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the node at <c>Network.host</c> with <paramref name="discovery"/>; <paramref name="wrapCommand"/>
+    /// may run it inside another command (a mount namespace with its own resolv.conf).</summary>
+    public SidecarNode StartNode(int host, string discovery, Func<string, IReadOnlyList<string>>? wrapCommand = null)
+    {
+        var node = new SidecarNode($"{Network}.{host}", _directory, wrapCommand);
+        Nodes.Add(node);
+        node.WriteConfig(discovery, TokenFile, Loader.UrlTemplate);
+        node.Start();
+        return node;
     }
 
     public string StaticDiscovery(IEnumerable<SidecarNode> members) => "static:///" + string.Join(',', members.Select(m => m.PeerAddress));
