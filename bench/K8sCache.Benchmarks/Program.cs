@@ -1,3 +1,4 @@
 using BenchmarkDotNet.Running;
+using K8sCache.Benchmarks.Grpc;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(UnaryRoundTripBenchmark).Assembly).Run(args);
