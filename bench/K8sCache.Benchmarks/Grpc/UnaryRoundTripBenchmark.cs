@@ -1,15 +1,9 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using K8sCache.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K8sCache.Benchmarks.Grpc;
 
@@ -28,22 +22,17 @@ public class UnaryRoundTripBenchmark
         Source = CacheSource.Hit,
     };
 
-    private WebApplication _app = null!;
+    private LoopbackWebServer _server = null!;
     private GrpcChannel _channel = null!;
     private GetRequest _request = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        _app = builder.Build();
-        _app.UseGrpcServices(new GrpcServerOptions(), new GrpcServiceDefinition(CacheService.Name)
-            .AddUnary(CacheService.Get, (_, _) => ValueTask.FromResult(Answer)));
-        _app.StartAsync().GetAwaiter().GetResult();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _channel = GrpcChannel.ForAddress(address);
+        _server = LoopbackWebServer.StartAsync(HttpProtocols.Http2, app => app.UseGrpcServices(new GrpcServerOptions(),
+            new GrpcServiceDefinition(CacheService.Name).AddUnary(CacheService.Get, (_, _) => ValueTask.FromResult(Answer))))
+            .GetAwaiter().GetResult();
+        _channel = GrpcChannel.ForAddress(_server.Address);
         _request = new GetRequest { Group = "scores", Key = "Tom" };
     }
 
@@ -51,7 +40,7 @@ public class UnaryRoundTripBenchmark
     public void Cleanup()
     {
         _channel.Dispose();
-        _app.StopAsync().GetAwaiter().GetResult();
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark]

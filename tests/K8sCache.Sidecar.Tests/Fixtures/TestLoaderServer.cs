@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace K8sCache.Sidecar.Tests.Fixtures;
 
@@ -17,11 +12,9 @@ namespace K8sCache.Sidecar.Tests.Fixtures;
 /// </summary>
 public sealed class TestLoaderServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackWebServer? _server;
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _slowStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private TestLoaderServer(WebApplication app) => _app = app;
 
     public string UrlTemplate { get; private set; } = string.Empty;
 
@@ -36,23 +29,13 @@ public sealed class TestLoaderServer : IAsyncDisposable
 
     public static async Task<TestLoaderServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new TestLoaderServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync().WaitAsync(TestTimeouts.Default);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.UrlTemplate = address + "/load/{key}";
-        return server;
+        var loader = new TestLoaderServer();
+        loader._server = await LoopbackWebServer.StartAsync(HttpProtocols.Http1, app => app.Run(loader.HandleAsync));
+        loader.UrlTemplate = loader._server.Address + "/load/{key}";
+        return loader;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().WaitAsync(TestTimeouts.Default);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -1,52 +1,34 @@
-using System.Net;
 using Google.Protobuf;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K8sCache.Sidecar.Tests.Loading;
 
 /// <summary>The gRPC loader against an application's <c>k8scache.v1.Loader</c> service served on loopback.</summary>
 public sealed class GrpcLoaderTests : IAsyncLifetime
 {
-    private WebApplication _app = null!;
-    private string _address = null!;
+    private LoopbackWebServer _server = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        _app = builder.Build();
-        _app.UseGrpcServices(new GrpcServerOptions(), new GrpcServiceDefinition(LoaderService.Name).AddUnary(LoaderService.Load, (request, _) =>
+    private string Address => _server.Address;
+
+    public async Task InitializeAsync() => _server = await LoopbackWebServer.StartAsync(HttpProtocols.Http2, app =>
+        app.UseGrpcServices(new GrpcServerOptions(), new GrpcServiceDefinition(LoaderService.Name).AddUnary(LoaderService.Load, (request, _) =>
             request.Key switch
             {
                 "missing" => ValueTask.FromResult(new LoadResponse { Found = false }),
                 "broken" => throw new RpcException(StatusCode.Internal, "database down"),
                 "volatile" => ValueTask.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8("v"), TtlMs = -1 }),
                 _ => ValueTask.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8(request.Group + ":" + request.Key), TtlMs = 2500 }),
-            }));
-        await _app.StartAsync().WaitAsync(TestTimeouts.Default);
-        _address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-    }
+            })));
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync().WaitAsync(TestTimeouts.Default);
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Found_CarriesValueAndTtl()
     {
-        using var loader = new GrpcLoader(_address, TimeSpan.FromSeconds(5), 1 << 20);
+        using var loader = new GrpcLoader(Address, TimeSpan.FromSeconds(5), 1 << 20);
 
         var result = await loader.LoadAsync("scores", "Tom", default);
 
@@ -56,7 +38,7 @@ public sealed class GrpcLoaderTests : IAsyncLifetime
     [Fact]
     public async Task NotFound_NegativeTtl_AndErrors()
     {
-        using var loader = new GrpcLoader(_address, TimeSpan.FromSeconds(5), 1 << 20);
+        using var loader = new GrpcLoader(Address, TimeSpan.FromSeconds(5), 1 << 20);
 
         Assert.False((await loader.LoadAsync("g", "missing", default)).Found);
         Assert.False((await loader.LoadAsync("g", "volatile", default)).Cacheable);
