@@ -16,6 +16,8 @@ internal static class StatsWriter
         json.WriteBoolean("ready", node.IsReady);
         json.WriteStartObject("ring");
         json.WriteNumber("version", node.Ring.Version);
+        json.WriteString("fingerprint", node.Ring.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("viewMismatches", node.ViewMismatches);
         json.WriteStartArray("members");
         foreach (var member in node.Ring.Members)
         {

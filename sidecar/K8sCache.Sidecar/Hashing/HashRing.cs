@@ -18,6 +18,7 @@ internal sealed class HashRing
     private HashRing(string[] members, ulong[] points, int[] owners, long version, int virtualNodes)
     {
         Members = members;
+        Fingerprint = members.Length == 0 ? 0 : KeyHash.Hash(string.Join('\n', members));
         _points = points;
         _owners = owners;
         Version = version;
@@ -30,8 +31,12 @@ internal sealed class HashRing
     /// <summary>The members, sorted ordinally, without duplicates.</summary>
     public IReadOnlyList<string> Members { get; }
 
-    /// <summary>Increases with every rebuild; travels in peer requests as the sender's view.</summary>
+    /// <summary>Increases with every rebuild on this node (a local counter: nodes do not compare versions).</summary>
     public long Version { get; }
+
+    /// <summary>A hash of the sorted member list: equal on every node that sees the same members, whatever their
+    /// versions. Travels in peer requests as the sender's view. 0 for the empty ring.</summary>
+    public ulong Fingerprint { get; }
 
     public int VirtualNodes { get; }
 

@@ -39,6 +39,8 @@ internal sealed class NodeMetrics : IDisposable
             description: "Members of this node's ring, itself included.");
         Meter.CreateObservableGauge("k8scache.ring_version", () => node.Ring.Version,
             description: "Version of this node's ring; increases on every membership change.");
+        Meter.CreateObservableCounter("k8scache.ring_view_mismatches", () => node.ViewMismatches,
+            description: "Peer requests from nodes whose member list differed from this node's.");
     }
 
     public Meter Meter { get; }

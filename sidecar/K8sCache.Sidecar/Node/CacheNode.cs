@@ -19,6 +19,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
     private readonly Lock _changeLock = new();
     private readonly string _token;
     private volatile Membership _membership;
+    private long _viewMismatches;
     private volatile FrozenDictionary<string, CacheGroup> _groups = FrozenDictionary<string, CacheGroup>.Empty;
 
     public CacheNode(SidecarOptions options, string peerToken, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger)
@@ -66,7 +67,20 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
         return owner is null || owner == Self ? null : membership.Peers[owner];
     }
 
-    public PeerHeader CreatePeerHeader() => new() { RingVersion = (ulong)_membership.Ring.Version, Sender = Self };
+    /// <summary>Peer requests received from a node whose member list differed from this node's.</summary>
+    public long ViewMismatches => Volatile.Read(ref _viewMismatches);
+
+    public PeerHeader CreatePeerHeader() => new() { RingFingerprint = _membership.Ring.Fingerprint, Sender = Self };
+
+    /// <summary>Counts a peer request sent under another view of the ring. Served all the same: a node asked for a key
+    /// it does not own answers from its own cache or loader.</summary>
+    public void ObservePeerView(PeerHeader? header)
+    {
+        if (header is not null && header.RingFingerprint != _membership.Ring.Fingerprint)
+        {
+            Interlocked.Increment(ref _viewMismatches);
+        }
+    }
 
     /// <summary>Rebuilds the ring when the member list differs from the current one. This node is always a member.</summary>
     public void UpdateMembers(IEnumerable<string> members)

@@ -25,7 +25,7 @@ internal sealed class PeerServer(CacheNode node)
 
     private async ValueTask<PeerGetResponse> GetAsync(PeerGetRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Group, request.Key);
+        var group = Admit(context, request.Header, request.Group, request.Key);
         try
         {
             var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
@@ -40,7 +40,7 @@ internal sealed class PeerServer(CacheNode node)
 
     private async ValueTask<PeerSetResponse> SetAsync(PeerSetRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Group, request.Key);
+        var group = Admit(context, request.Header, request.Group, request.Key);
         try
         {
             node.Validator.ValidateValue(request.Value.Length);
@@ -57,18 +57,18 @@ internal sealed class PeerServer(CacheNode node)
 
     private async ValueTask<PeerDeleteResponse> DeleteAsync(PeerDeleteRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Group, request.Key);
+        var group = Admit(context, request.Header, request.Group, request.Key);
         var result = await group.ApplyDeleteAsync(request.Key, context.CancellationToken);
         return new PeerDeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
     }
 
     private ValueTask<InvalidateResponse> InvalidateAsync(InvalidateRequest request, ServerCallContext context)
     {
-        Admit(context, request.Group, request.Key).Invalidate(request.Key);
+        Admit(context, request.Header, request.Group, request.Key).Invalidate(request.Key);
         return ValueTask.FromResult(new InvalidateResponse());
     }
 
-    private CacheGroup Admit(ServerCallContext context, string groupName, string key)
+    private CacheGroup Admit(ServerCallContext context, PeerHeader? header, string groupName, string key)
     {
         var authorization = context.RequestHeaders.Authorization.ToString();
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization))
@@ -77,6 +77,7 @@ internal sealed class PeerServer(CacheNode node)
                 authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
         }
 
+        node.ObservePeerView(header);
         try
         {
             var group = node.GetGroup(groupName);

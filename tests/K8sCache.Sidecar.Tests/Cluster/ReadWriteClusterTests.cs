@@ -137,6 +137,7 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
         Assert.Equal("text/plain", metrics.Content.Headers.ContentType?.MediaType);
         Assert.Matches(@"k8scache_gets_total\{group=""scores""\} [1-9]", text);
         Assert.Contains("k8scache_ring_members 3", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_ring_view_mismatches_total 0", text, StringComparison.Ordinal);
         Assert.Contains("k8scache_bytes{group=\"scores\",cache=\"main\"}", text, StringComparison.Ordinal);
     }
 

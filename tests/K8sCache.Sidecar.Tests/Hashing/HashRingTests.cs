@@ -93,6 +93,18 @@ public class HashRingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fingerprint_IsEqualForEqualMembers_WhateverTheVersion()
+    {
+        var a = HashRing.Create(["b:1", "a:1"], 1);
+        var b = HashRing.Create(["a:1", "b:1"], 9);
+        var c = HashRing.Create(["a:1", "b:1", "c:1"], 1);
+
+        Assert.Equal(a.Fingerprint, b.Fingerprint);
+        Assert.NotEqual(a.Fingerprint, c.Fingerprint);
+        Assert.Equal(0UL, HashRing.Empty.Fingerprint);
+    }
+
+    [Fact]
     public void Empty_OwnsNothing()
     {
         Assert.Null(HashRing.Empty.Owner("k"));
