@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond the .NET SDK, idempotently: each step is skipped when already present.
 #   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3);
 #           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service)
-#   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node
+#   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
+#           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,17 @@ if ((${#missing[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ ! -d tests/interop/node/node_modules/@grpc/grpc-js || ! -d tests/interop/node/node_modules/@grpc/proto-loader ]]; then
-    echo "install-test-deps: installing npm packages in tests/interop/node"
-    (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
-fi
+npm_install() {
+    local dir=$1
+    shift
+    for module in "$@"; do
+        if [[ ! -d $dir/node_modules/$module ]]; then
+            echo "install-test-deps: installing npm packages in $dir"
+            (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+            return
+        fi
+    done
+}
+
+npm_install tests/interop/node @grpc/grpc-js @grpc/proto-loader
+npm_install tests/kubernetes/node kubernetes-models @kubernetes/client-node

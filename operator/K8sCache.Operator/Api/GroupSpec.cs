@@ -1,0 +1,16 @@
+namespace K8sCache.Operator.Api;
+
+/// <summary>One cache group (see docs/configuration.md for its meaning on the sidecar).</summary>
+internal sealed class GroupSpec
+{
+    /// <summary>A DNS label, unique within the CacheGroup.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Per pod, a Kubernetes quantity. Default 64Mi.</summary>
+    public string? MaxBytes { get; set; }
+
+    /// <summary>Default TTL, a duration such as 5m. None: no expiry.</summary>
+    public string? Ttl { get; set; }
+
+    public LoaderSpec? Loader { get; set; }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using K8sCache.Operator.Api;
+
+namespace K8sCache.Operator.Rendering;
+
+/// <summary>
+/// Everything a CacheGroup owns, as the JSON the operator applies with server-side apply: the headless Service, the
+/// sidecar's ConfigMap, the StatefulSet, the PodDisruptionBudget and the NetworkPolicy. The peer-token Secret is
+/// rendered apart (<see cref="PeerTokenSecret"/>): it is created once and never re-applied. Pure: same input, same output.
+/// </summary>
+internal static class ManifestRenderer
+{
+    public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options) =>
+    [
+        PeerService(cg),
+        ConfigMap(cg, options),
+        StatefulSetRenderer.Render(cg, options),
+        DisruptionBudget(cg),
+        NetworkPolicy(cg),
+    ];
+
+    /// <summary>The Secret holding the peer token; <paramref name="token"/> is generated once by the caller.</summary>
+    public static JsonObject PeerTokenSecret(CacheGroup cg, string token) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = Metadata(cg, ObjectNames.PeerTokenSecret(cg), "peer-token"),
+        ["type"] = "Opaque",
+        ["data"] = new JsonObject { [SidecarConfigRenderer.TokenKey] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(token)) },
+    };
+
+    public static JsonObject Metadata(CacheGroup cg, string name, string component) => new()
+    {
+        ["name"] = name,
+        ["namespace"] = cg.Metadata.Namespace,
+        ["labels"] = Map(ObjectNames.Labels(cg, component)),
+        ["ownerReferences"] = new JsonArray(new JsonObject
+        {
+            ["apiVersion"] = CacheGroup.ApiVersionValue,
+            ["kind"] = CacheGroup.KindValue,
+            ["name"] = cg.Metadata.Name,
+            ["uid"] = cg.Metadata.Uid ?? string.Empty,
+            ["controller"] = true,
+            ["blockOwnerDeletion"] = true,
+        }),
+    };
+
+    public static JsonObject Map(IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        var map = new JsonObject();
+        foreach (var (key, value) in pairs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            map[key] = value;
+        }
+
+        return map;
+    }
+
+    private static JsonObject PeerService(CacheGroup cg) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = Metadata(cg, ObjectNames.PeerService(cg), "peers"),
+        ["spec"] = new JsonObject
+        {
+            // Headless: DNS answers with every pod's address, which is how sidecars find each other.
+            ["clusterIP"] = "None",
+            // Peers must see each other before they are ready: readiness needs a built ring.
+            ["publishNotReadyAddresses"] = true,
+            ["selector"] = Map(ObjectNames.SelectorLabels(cg)),
+            ["ports"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "peer",
+                ["port"] = Ports.Peer,
+                ["targetPort"] = "peer",
+                ["protocol"] = "TCP",
+            }),
+        },
+    };
+
+    private static JsonObject ConfigMap(CacheGroup cg, RenderOptions options) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = Metadata(cg, ObjectNames.ConfigMap(cg), "config"),
+        ["data"] = new JsonObject { [SidecarConfigRenderer.FileName] = SidecarConfigRenderer.Render(cg, options) },
+    };
+
+    private static JsonObject DisruptionBudget(CacheGroup cg) => new()
+    {
+        ["apiVersion"] = "policy/v1",
+        ["kind"] = "PodDisruptionBudget",
+        ["metadata"] = Metadata(cg, ObjectNames.DisruptionBudget(cg), "cache"),
+        ["spec"] = new JsonObject
+        {
+            // At most one cache pod down by a voluntary disruption: each pod holds 1/N of the keys.
+            ["maxUnavailable"] = 1,
+            ["selector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) },
+        },
+    };
+
+    /// <summary>
+    /// Admits the peer port only from the group's own pods. A policy that selects pods closes every port it does not
+    /// open, so it also opens the metrics port and every port the application's containers declare.
+    /// </summary>
+    private static JsonObject NetworkPolicy(CacheGroup cg)
+    {
+        var open = new JsonArray(Port(Ports.Metrics));
+        foreach (var port in StatefulSetRenderer.ApplicationPorts(cg))
+        {
+            open.Add((JsonNode)port);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "networking.k8s.io/v1",
+            ["kind"] = "NetworkPolicy",
+            ["metadata"] = Metadata(cg, ObjectNames.NetworkPolicy(cg), "peers"),
+            ["spec"] = new JsonObject
+            {
+                ["podSelector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) },
+                ["policyTypes"] = new JsonArray("Ingress"),
+                ["ingress"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["from"] = new JsonArray(new JsonObject { ["podSelector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) } }),
+                        ["ports"] = new JsonArray(Port(Ports.Peer)),
+                    },
+                    new JsonObject { ["ports"] = open }),
+            },
+        };
+    }
+
+    private static JsonObject Port(int port) => new() { ["protocol"] = "TCP", ["port"] = port };
+}

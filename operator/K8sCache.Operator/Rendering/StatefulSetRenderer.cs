@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using K8sCache.Operator.Api;
+
+namespace K8sCache.Operator.Rendering;
+
+/// <summary>
+/// The StatefulSet: the user's pod template (if any) with the cache sidecar added beside its containers. The sidecar's
+/// configuration is mounted from the ConfigMap and re-read by the sidecar when it changes, so a change of groups never
+/// restarts pods; a change of image or resources changes the pod template and rolls the StatefulSet.
+/// </summary>
+internal static class StatefulSetRenderer
+{
+    public const string SidecarContainerName = "k8scache";
+
+    public static JsonObject Render(CacheGroup cg, RenderOptions options)
+    {
+        var template = cg.Spec.Template?.DeepClone().AsObject() ?? new JsonObject();
+        var metadata = template["metadata"] as JsonObject ?? new JsonObject();
+        template["metadata"] = metadata;
+        var labels = metadata["labels"] as JsonObject ?? new JsonObject();
+        metadata["labels"] = labels;
+        foreach (var (key, value) in ObjectNames.Labels(cg, "cache"))
+        {
+            labels[key] = value;
+        }
+
+        var spec = template["spec"] as JsonObject ?? new JsonObject();
+        template["spec"] = spec;
+        var containers = spec["containers"] as JsonArray ?? new JsonArray();
+        spec["containers"] = containers;
+        containers.Add((JsonNode)Sidecar(cg, options));
+        var volumes = spec["volumes"] as JsonArray ?? new JsonArray();
+        spec["volumes"] = volumes;
+        volumes.Add((JsonNode)new JsonObject { ["name"] = "k8scache-config", ["configMap"] = new JsonObject { ["name"] = ObjectNames.ConfigMap(cg) } });
+        volumes.Add((JsonNode)new JsonObject
+        {
+            ["name"] = "k8scache-peer-token",
+            ["secret"] = new JsonObject { ["secretName"] = ObjectNames.PeerTokenSecret(cg), ["defaultMode"] = 256 },
+        });
+        spec["securityContext"] ??= new JsonObject
+        {
+            ["runAsNonRoot"] = true,
+            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+        };
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "StatefulSet",
+            ["metadata"] = ManifestRenderer.Metadata(cg, ObjectNames.StatefulSet(cg), "cache"),
+            ["spec"] = new JsonObject
+            {
+                ["replicas"] = cg.Spec.Replicas ?? 3,
+                ["serviceName"] = ObjectNames.PeerService(cg),
+                // Cache pods hold no state that needs ordered start: start and stop them all at once.
+                ["podManagementPolicy"] = "Parallel",
+                ["selector"] = new JsonObject { ["matchLabels"] = ManifestRenderer.Map(ObjectNames.SelectorLabels(cg)) },
+                ["template"] = template,
+            },
+        };
+    }
+
+    /// <summary>The ports the application's containers declare, as NetworkPolicy ports (kept open by the policy).</summary>
+    public static IEnumerable<JsonObject> ApplicationPorts(CacheGroup cg)
+    {
+        if (cg.Spec.Template?["spec"]?["containers"] is not JsonArray containers)
+        {
+            yield break;
+        }
+
+        foreach (var container in containers.OfType<JsonObject>())
+        {
+            if (container["ports"] is not JsonArray ports)
+            {
+                continue;
+            }
+
+            foreach (var port in ports.OfType<JsonObject>())
+            {
+                if (port["containerPort"] is JsonValue number)
+                {
+                    yield return new JsonObject { ["protocol"] = port["protocol"]?.GetValue<string>() ?? "TCP", ["port"] = number.GetValue<int>() };
+                }
+            }
+        }
+    }
+
+    private static JsonObject Sidecar(CacheGroup cg, RenderOptions options)
+    {
+        var image = string.IsNullOrEmpty(cg.Spec.Sidecar?.Image) ? options.DefaultSidecarImage : cg.Spec.Sidecar!.Image!;
+        var container = new JsonObject
+        {
+            ["name"] = SidecarContainerName,
+            ["image"] = image,
+            ["imagePullPolicy"] = cg.Spec.Sidecar?.ImagePullPolicy ?? "IfNotPresent",
+            ["args"] = new JsonArray("--config", $"{SidecarConfigRenderer.Directory}/{SidecarConfigRenderer.FileName}"),
+            ["env"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "POD_IP",
+                ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } },
+            }),
+            ["ports"] = new JsonArray(
+                ContainerPort("peer", Ports.Peer),
+                ContainerPort("api", Ports.Api),
+                ContainerPort("grpc", Ports.Grpc),
+                ContainerPort("metrics", Ports.Metrics)),
+            ["readinessProbe"] = Probe("/readyz", periodSeconds: 5),
+            ["livenessProbe"] = Probe("/healthz", periodSeconds: 10),
+            ["resources"] = cg.Spec.Sidecar?.Resources?.DeepClone() ?? new JsonObject
+            {
+                ["requests"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "128Mi" },
+            },
+            ["securityContext"] = new JsonObject
+            {
+                ["allowPrivilegeEscalation"] = false,
+                ["readOnlyRootFilesystem"] = true,
+                ["runAsNonRoot"] = true,
+                ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
+                ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+            },
+            ["volumeMounts"] = new JsonArray(
+                new JsonObject { ["name"] = "k8scache-config", ["mountPath"] = SidecarConfigRenderer.Directory, ["readOnly"] = true },
+                new JsonObject { ["name"] = "k8scache-peer-token", ["mountPath"] = SidecarConfigRenderer.TokenDirectory, ["readOnly"] = true }),
+        };
+        return container;
+    }
+
+    private static JsonObject ContainerPort(string name, int port) => new()
+    {
+        ["name"] = name,
+        ["containerPort"] = port,
+        ["protocol"] = "TCP",
+    };
+
+    private static JsonObject Probe(string path, int periodSeconds) => new()
+    {
+        ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = "metrics" },
+        ["periodSeconds"] = periodSeconds,
+        ["failureThreshold"] = 3,
+    };
+}
