@@ -1,4 +1,4 @@
-using K8sCache.Sidecar.Metrics;
+using K8sCache.Protocol.Metrics;
 using K8sCache.Sidecar.Node;
 
 namespace K8sCache.Sidecar.Api;

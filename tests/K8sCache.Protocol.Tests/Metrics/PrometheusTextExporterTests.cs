@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using K8sCache.Sidecar.Metrics;
+using K8sCache.Protocol.Metrics;
 
-namespace K8sCache.Sidecar.Tests.Api;
+namespace K8sCache.Protocol.Tests.Metrics;
 
 public class PrometheusTextExporterTests
 {

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace K8sCache.Sidecar.Metrics;
+namespace K8sCache.Protocol.Metrics;
 
 /// <summary>
 /// Renders one <see cref="Meter"/>'s instruments in the Prometheus text exposition format (version 0.0.4). Observable
@@ -10,8 +10,9 @@ namespace K8sCache.Sidecar.Metrics;
 /// arrive. Names: dots become underscores, counters get <c>_total</c>, byte units get <c>_bytes</c> unless present.
 /// Histograms are not exported.
 /// </summary>
-internal sealed class PrometheusTextExporter : IDisposable
+public sealed class PrometheusTextExporter : IDisposable
 {
+    /// <summary>The Content-Type of the exposition.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private readonly MeterListener _listener = new();
@@ -19,6 +20,7 @@ internal sealed class PrometheusTextExporter : IDisposable
     private readonly Dictionary<Instrument, Dictionary<string, double>> _sums = [];
     private Dictionary<Instrument, Dictionary<string, double>>? _scrape;
 
+    /// <summary>Exports the instruments of <paramref name="meter"/> (that instance only).</summary>
     public PrometheusTextExporter(Meter meter)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -34,6 +36,7 @@ internal sealed class PrometheusTextExporter : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Reads every instrument and renders the exposition text.</summary>
     public string Collect()
     {
         lock (_lock)
@@ -63,6 +66,7 @@ internal sealed class PrometheusTextExporter : IDisposable
         }
     }
 
+    /// <summary>Stops listening.</summary>
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
