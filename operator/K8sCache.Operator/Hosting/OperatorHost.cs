@@ -1,11 +1,78 @@
+using System.Net;
+using K8sCache.Operator.Kubernetes;
+using K8sCache.Protocol.Metrics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace K8sCache.Operator.Hosting;
 
-/// <summary>Runs the operator: Kubernetes client, leader election, informers, work queue and reconcilers.</summary>
+/// <summary>
+/// The operator process: configuration (environment <c>Operator__*</c>, flags <c>--Operator:*</c>), the Kubernetes
+/// connection (KUBECONFIG, ~/.kube/config or in-cluster), the runtime as a hosted service, and /metrics, /healthz
+/// (the process serves) and /readyz (connected; leading or standing by) on <c>MetricsAddress</c>. SIGTERM stops the
+/// controller and releases the Lease so another replica takes over at once.
+/// </summary>
 internal static class OperatorHost
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("the controller loop is not built yet; use 'render'.");
-        return Task.FromResult(2);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        OperatorOptions options;
+        KubernetesConfig config;
+        try
+        {
+            options = OperatorOptionsReader.Read(builder.Configuration);
+            config = KubernetesConfig.Discover();
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+
+        var endpoint = ParseEndpoint(options.MetricsAddress);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1));
+        var app = builder.Build();
+        using var runtime = new OperatorRuntime(config, options, TimeProvider.System, app.Services.GetRequiredService<ILoggerFactory>());
+        using var exporter = new PrometheusTextExporter(runtime.Metrics.Meter);
+        app.Run(context =>
+        {
+            var response = context.Response;
+            switch (context.Request.Path.Value)
+            {
+                case "/healthz":
+                    return response.WriteAsync("ok\n", context.RequestAborted);
+                case "/readyz":
+                    return response.WriteAsync(runtime.IsLeader ? "ready: leading\n" : "ready: standing by\n", context.RequestAborted);
+                case "/metrics":
+                    response.ContentType = PrometheusTextExporter.ContentType;
+                    return response.WriteAsync(exporter.Collect(), context.RequestAborted);
+                default:
+                    response.StatusCode = StatusCodes.Status404NotFound;
+                    return response.WriteAsync("not found; this port serves /healthz, /readyz and /metrics\n", context.RequestAborted);
+            }
+        });
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(app.Lifetime.ApplicationStopping);
+        await app.StartAsync();
+        var run = runtime.RunAsync(stopping.Token);
+        await app.WaitForShutdownAsync();
+        await stopping.CancelAsync();
+        await run;
+        return 0;
+    }
+
+    private static IPEndPoint ParseEndpoint(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        var host = address[..colon];
+        return new IPEndPoint(host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host),
+            int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

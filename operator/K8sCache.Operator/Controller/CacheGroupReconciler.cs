@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using K8sCache.Operator.Api;
+using K8sCache.Operator.Kubernetes;
+using K8sCache.Operator.Rendering;
+
+namespace K8sCache.Operator.Controller;
+
+/// <summary>
+/// Brings one CacheGroup's owned objects and status to what its spec asks, reading top to bottom: get the CacheGroup
+/// (gone: nothing to do, garbage collection removes what it owned); make sure the peer-token Secret exists (created
+/// once, never regenerated); apply each owned object that drifted from its rendering (server-side apply, forced, one
+/// field manager); write the status from what the StatefulSet reports; record Events. Idempotent: a second run over an
+/// unchanged world reads and writes nothing.
+/// </summary>
+internal sealed partial class CacheGroupReconciler(
+    KubernetesClient client, RenderOptions renderOptions, EventRecorder events, TimeProvider timeProvider, ILogger logger)
+{
+    public const string FieldManager = "k8scache-operator";
+
+    /// <summary>How often a CacheGroup whose pods are still rolling out is looked at again, besides watch events.</summary>
+    public static readonly TimeSpan ProgressingRequeue = TimeSpan.FromSeconds(10);
+
+    public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var obj = await client.GetAsync(ResourceType.CacheGroups, ns, name, cancellationToken);
+        if (obj is null)
+        {
+            return new ReconcileResult(null, 0);
+        }
+
+        var cg = obj.Deserialize(OperatorJsonContext.Default.CacheGroup)!;
+        if (cg.Metadata.DeletionTimestamp is not null)
+        {
+            return new ReconcileResult(null, 0);
+        }
+
+        var writes = 0;
+        string? error = null;
+        JsonObject? statefulSet = null;
+        try
+        {
+            writes += await EnsurePeerTokenAsync(cg, cancellationToken);
+            foreach (var desired in ManifestRenderer.Render(cg, renderOptions))
+            {
+                var type = ResourceType.ForKind((string)desired["apiVersion"]!, (string)desired["kind"]!);
+                var live = await client.GetAsync(type, ns, (string)desired["metadata"]!["name"]!, cancellationToken);
+                if (type == ResourceType.StatefulSets)
+                {
+                    await RecordScaleOrCreateAsync(cg, live, desired, cancellationToken);
+                }
+
+                var current = live;
+                if (live is null || !JsonSubset.Contains(live, desired))
+                {
+                    current = await client.ApplyAsync(type, desired, FieldManager, force: true, cancellationToken);
+                    writes++;
+                    LogApplied(logger, desired["kind"]!.ToString(), ns, desired["metadata"]!["name"]!.ToString());
+                }
+
+                if (type == ResourceType.StatefulSets)
+                {
+                    statefulSet = current;
+                }
+            }
+        }
+        catch (KubernetesException e)
+        {
+            error = $"{e.Reason}: {e.StatusMessage}";
+            await events.RecordAsync(cg, "Warning", "ReconcileFailed", error, cancellationToken);
+        }
+
+        var status = StatusCalculator.Calculate(cg, statefulSet, error, timeProvider.GetUtcNow());
+        if (!StatusCalculator.SameAs(cg.Status, status))
+        {
+            var patch = new JsonObject { ["status"] = JsonSerializer.SerializeToNode(status, OperatorJsonContext.Default.CacheGroupStatus) };
+            await client.PatchStatusAsync(ResourceType.CacheGroups, ns, name, patch, cancellationToken);
+            writes++;
+        }
+
+        if (error is not null)
+        {
+            throw new KubernetesException(500, "ReconcileFailed", error);
+        }
+
+        var progressing = status.Conditions.Single(c => c.Type == Condition.Progressing).Status == "True";
+        return new ReconcileResult(progressing ? ProgressingRequeue : null, writes);
+    }
+
+    private async Task<int> EnsurePeerTokenAsync(CacheGroup cg, CancellationToken cancellationToken)
+    {
+        var name = ObjectNames.PeerTokenSecret(cg);
+        if (await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken) is not null)
+        {
+            return 0;
+        }
+
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        try
+        {
+            await client.CreateAsync(ResourceType.Secrets, cg.Metadata.Namespace, ManifestRenderer.PeerTokenSecret(cg, token), cancellationToken);
+        }
+        catch (KubernetesException e) when (e.IsConflict)
+        {
+            // Created meanwhile (another reconcile, a restarted operator): the first token stands.
+        }
+
+        return 1;
+    }
+
+    private async Task RecordScaleOrCreateAsync(CacheGroup cg, JsonObject? live, JsonObject desired, CancellationToken cancellationToken)
+    {
+        var wanted = (int)desired["spec"]!["replicas"]!;
+        if (live is null)
+        {
+            await events.RecordAsync(cg, "Normal", "Created", $"Created StatefulSet {desired["metadata"]!["name"]} with {wanted} replicas", cancellationToken);
+        }
+        else if ((int?)live["spec"]?["replicas"] is { } had && had != wanted)
+        {
+            await events.RecordAsync(cg, "Normal", "Scaled", $"Scaled from {had} to {wanted} replicas", cancellationToken);
+        }
+    }
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Applied {Kind} {Namespace}/{Name}")]
+    private static partial void LogApplied(ILogger logger, string kind, string? @namespace, string name);
+}

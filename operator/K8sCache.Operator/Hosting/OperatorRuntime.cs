@@ -1,0 +1,54 @@
+using K8sCache.Operator.Controller;
+using K8sCache.Operator.Kubernetes;
+using K8sCache.Operator.Rendering;
+
+namespace K8sCache.Operator.Hosting;
+
+/// <summary>
+/// One operator instance, free of the web host so tests can run two of them against one API server: the client, the
+/// leader election and, while leading, the controller loop.
+/// </summary>
+internal sealed class OperatorRuntime : IDisposable
+{
+    private readonly OperatorOptions _options;
+    private readonly KubernetesClient _client;
+    private readonly LeaderElector? _elector;
+    private readonly CacheGroupController _controller;
+
+    public OperatorRuntime(KubernetesConfig config, OperatorOptions options, TimeProvider timeProvider, ILoggerFactory loggers, HttpMessageHandler? handler = null)
+    {
+        _options = options;
+        _client = new KubernetesClient(config, handler);
+        var logger = loggers.CreateLogger("K8sCache.Operator");
+        var events = new EventRecorder(_client, timeProvider, logger);
+        var reconciler = new CacheGroupReconciler(_client, new RenderOptions { DefaultSidecarImage = options.SidecarImage }, events, timeProvider, logger);
+        Metrics = new OperatorMetrics(() => _controller!.QueueDepth, () => IsLeader);
+        _controller = new CacheGroupController(_client, reconciler, options.WatchNamespaces, options.Workers, timeProvider, logger) { Metrics = Metrics };
+        if (options.LeaderElection)
+        {
+            _elector = new LeaderElector(_client, options.LeaseNamespace ?? config.Namespace, options.LeaseName, options.Identity, timeProvider, logger)
+            {
+                LeaseDuration = options.LeaseDuration,
+                RenewDeadline = options.RenewDeadline,
+                RetryPeriod = options.RetryPeriod,
+            };
+        }
+    }
+
+    public OperatorMetrics Metrics { get; }
+
+    /// <summary>True while this instance leads (always, without leader election).</summary>
+    public bool IsLeader => _elector?.IsLeader ?? true;
+
+    /// <summary>Write requests this instance sent to the API server.</summary>
+    public long Writes => _client.Writes;
+
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        _elector is null ? _controller.RunAsync(cancellationToken) : _elector.RunAsync(_controller.RunAsync, cancellationToken);
+
+    public void Dispose()
+    {
+        Metrics.Dispose();
+        _client.Dispose();
+    }
+}
