@@ -4,7 +4,8 @@ namespace K8sCache.Sidecar.Discovery;
 
 /// <summary>
 /// Re-resolves the members every <c>DiscoveryInterval</c> and hands them to the node, which rebuilds its ring only when
-/// the list changed. Reads the node's current options each round, so a reloaded <c>Discovery</c> takes effect.
+/// the list changed; a list that drops members must be seen twice in a row (<see cref="RemovalConfirmation"/>).
+/// Reads the node's current options each round, so a reloaded <c>Discovery</c> takes effect.
 /// </summary>
 internal sealed partial class MembershipService(CacheNode node, TimeProvider timeProvider, ILogger<MembershipService> logger) : BackgroundService
 {
@@ -12,6 +13,7 @@ internal sealed partial class MembershipService(CacheNode node, TimeProvider tim
     {
         string? uri = null;
         IDiscovery? discovery = null;
+        var confirmation = new RemovalConfirmation();
         while (!stoppingToken.IsCancellationRequested)
         {
             var options = node.Options;
@@ -28,9 +30,9 @@ internal sealed partial class MembershipService(CacheNode node, TimeProvider tim
                 {
                     LogKeptMembers(logger, uri);
                 }
-                else
+                else if (confirmation.Decide(node.IsReady ? node.Ring.Members : [], members, node.Self) is { } confirmed)
                 {
-                    node.UpdateMembers(members);
+                    node.UpdateMembers(confirmed);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
