@@ -201,6 +201,12 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
         if (HttpMethods.IsGet(method))
         {
             var obj = Store.Get(resource, ns, name) ?? throw new ApiException(Statuses.NotFound(resource, name));
+            if (context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal))
+            {
+                await WriteAsync(context, 200, TableWriter.Write(resource, [obj], Store.ResourceVersion, DateTimeOffset.UtcNow));
+                return;
+            }
+
             obj["metadata"]!["managedFields"] = Store.ManagedFields(resource, ns, name);
             await WriteAsync(context, 200, obj);
             return;
