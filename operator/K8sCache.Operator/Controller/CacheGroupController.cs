@@ -18,6 +18,11 @@ internal sealed partial class CacheGroupController(
 
     public int QueueDepth => _queue.Depth;
 
+    /// <summary>Reconciles run so far, successful or not.</summary>
+    public long Reconciles => Interlocked.Read(ref _reconciles);
+
+    private long _reconciles;
+
     public OperatorMetrics? Metrics { get; init; }
 
     /// <summary>Completes when every informer has listed once.</summary>
@@ -71,6 +76,7 @@ internal sealed partial class CacheGroupController(
             }
 
             var started = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _reconciles);
             var slash = key.IndexOf('/', StringComparison.Ordinal);
             try
             {

@@ -105,6 +105,10 @@ internal sealed partial class LeaderElector(
         {
             return false;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async Task ReleaseAsync()

@@ -40,8 +40,11 @@ internal sealed class OperatorRuntime : IDisposable
     /// <summary>True while this instance leads (always, without leader election).</summary>
     public bool IsLeader => _elector?.IsLeader ?? true;
 
-    /// <summary>Write requests this instance sent to the API server.</summary>
+    /// <summary>Write requests this instance sent to the API server (Lease writes included).</summary>
     public long Writes => _client.Writes;
+
+    /// <summary>Reconciles this instance ran: only a leader runs any.</summary>
+    public long Reconciles => _controller.Reconciles;
 
     public Task RunAsync(CancellationToken cancellationToken) =>
         _elector is null ? _controller.RunAsync(cancellationToken) : _elector.RunAsync(_controller.RunAsync, cancellationToken);

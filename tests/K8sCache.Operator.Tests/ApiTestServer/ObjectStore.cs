@@ -8,8 +8,9 @@ namespace K8sCache.Operator.Tests.ApiTestServer;
 /// The test server's storage, with the API's semantics: one global resourceVersion increasing on every write,
 /// optimistic concurrency (a write naming an older resourceVersion is 409), uid and creationTimestamp on create,
 /// generation bumped when anything but metadata and status changes, a bounded history of changes for watches (older
-/// versions are 410 Gone, and <see cref="Compact"/> forces that), and owner-reference garbage collection on delete
+/// versions are 410 Gone, — see <see cref="RestartWatchCache"/>), and owner-reference garbage collection on delete
 /// (synchronous here; the real collector is asynchronous). One lock guards everything: it is a test double.
+/// <see cref="RestartWatchCache"/> forces 410 Gone for every client.
 /// </summary>
 public sealed class ObjectStore
 {
@@ -279,13 +280,22 @@ public sealed class ObjectStore
         return channel.Reader;
     }
 
-    /// <summary>Forgets the history: every watch from an earlier resourceVersion now gets 410 Gone.</summary>
-    public void Compact()
+    /// <summary>
+    /// Models an API server whose watch cache restarted: open watches end, the history is lost, and a watch from any
+    /// resourceVersion up to now gets 410 Gone, so every client must list again.
+    /// </summary>
+    public void RestartWatchCache()
     {
         lock (_lock)
         {
             _history.Clear();
-            _compactedThrough = _resourceVersion;
+            _compactedThrough = _resourceVersion + 1;
+            foreach (var (_, _, channel) in _watchers)
+            {
+                channel.Writer.TryComplete();
+            }
+
+            _watchers.Clear();
         }
     }
 
