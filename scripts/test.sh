@@ -28,7 +28,9 @@ passed=0
 failed=0
 
 # The publish the Dockerfile runs, and a smoke test of its trimmed output.
-published=$(bash scripts/check-published.sh | tee /dev/stderr | tail -1)
+bash scripts/check-published.sh >"$results/published.log" 2>&1
+cat "$results/published.log"
+published=$(tail -1 "$results/published.log")
 p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$published")
 f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$published")
 passed=$((passed + ${p:-0}))
