@@ -7,29 +7,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K8sCache.Operator.Tests.Controller;
 
-public sealed class InformerTests : IAsyncLifetime
+public sealed class InformerTests : ApiServerTest
 {
-    private ClusterEnvironment _env = null!;
-    private KubernetesClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _env = await ClusterEnvironment.StartAsync();
-        _client = _env.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _env.DisposeAsync();
-    }
-
     [Fact]
     public async Task ListsThenWatches_SeesAddsAndChanges_AndRelistsAfter410Gone()
     {
-        await _client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("before"), CancellationToken.None);
+        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("before"), CancellationToken.None);
         var seen = new ConcurrentQueue<string>();
-        var informer = new Informer(_client, ResourceType.ConfigMaps, "ns1", null,
+        var informer = new Informer(Client, ResourceType.ConfigMaps, "ns1", null,
             o => seen.Enqueue($"{o["metadata"]!["name"]}:{o["data"]?["v"]}"), TimeProvider.System, NullLogger.Instance)
         { WatchTimeout = TimeSpan.FromSeconds(2) };
         using var stop = new CancellationTokenSource();
@@ -37,12 +22,12 @@ public sealed class InformerTests : IAsyncLifetime
         try
         {
             await informer.Synced.WaitAsync(TestTimeouts.Default);
-            await _client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("after"), CancellationToken.None);
+            await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("after"), CancellationToken.None);
             await Poll.UntilAsync(() => seen.Contains("after:1"));
 
             // The server forgets the history the watch would resume from: the next watch gets 410 Gone and relists.
-            _env.Server.Store.RestartWatchCache();
-            await _client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("compacted"), CancellationToken.None);
+            Env.Server.Store.RestartWatchCache();
+            await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("compacted"), CancellationToken.None);
             await Poll.UntilAsync(() => seen.Contains("compacted:1") && informer.Relists > 0);
 
             Assert.Contains("before:1", seen);
@@ -60,13 +45,13 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task Watch_FromACompactedVersion_ThrowsGone()
     {
-        await _client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("x"), CancellationToken.None);
-        _env.Server.Store.RestartWatchCache();
-        await _client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("y"), CancellationToken.None);
+        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("x"), CancellationToken.None);
+        Env.Server.Store.RestartWatchCache();
+        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("y"), CancellationToken.None);
 
         var e = await Assert.ThrowsAsync<KubernetesException>(async () =>
         {
-            await foreach (var _ in _client.WatchAsync(ResourceType.ConfigMaps, "ns1", "1", null, TimeSpan.FromSeconds(5), CancellationToken.None))
+            await foreach (var _ in Client.WatchAsync(ResourceType.ConfigMaps, "ns1", "1", null, TimeSpan.FromSeconds(5), CancellationToken.None))
             {
             }
         });
@@ -77,10 +62,10 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task Watch_WithBookmarks_ReportsTheCurrentVersion()
     {
-        _env.Server.BookmarkInterval = TimeSpan.FromMilliseconds(100);
-        var list = await _client.ListAsync(ResourceType.ConfigMaps, "ns1", null, CancellationToken.None);
+        Env.Server.BookmarkInterval = TimeSpan.FromMilliseconds(100);
+        var list = await Client.ListAsync(ResourceType.ConfigMaps, "ns1", null, CancellationToken.None);
 
-        await foreach (var change in _client.WatchAsync(ResourceType.ConfigMaps, "ns1", list.ResourceVersion, null, TimeSpan.FromSeconds(5), CancellationToken.None))
+        await foreach (var change in Client.WatchAsync(ResourceType.ConfigMaps, "ns1", list.ResourceVersion, null, TimeSpan.FromSeconds(5), CancellationToken.None))
         {
             Assert.Equal("BOOKMARK", change.Type);
             Assert.False(string.IsNullOrEmpty(change.ResourceVersion));

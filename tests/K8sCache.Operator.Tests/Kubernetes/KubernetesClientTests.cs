@@ -6,54 +6,39 @@ using K8sCache.Operator.Tests.Fixtures;
 
 namespace K8sCache.Operator.Tests.Kubernetes;
 
-public sealed class KubernetesClientTests : IAsyncLifetime
+public sealed class KubernetesClientTests : ApiServerTest
 {
-    private ClusterEnvironment _env = null!;
-    private KubernetesClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _env = await ClusterEnvironment.StartAsync();
-        _client = _env.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _env.DisposeAsync();
-    }
-
     [Fact]
     public async Task Errors_CarryTheStatusReasonAndCode()
     {
         var cm = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "a" } };
-        await _client.CreateAsync(ResourceType.ConfigMaps, "ns", cm, CancellationToken.None);
+        await Client.CreateAsync(ResourceType.ConfigMaps, "ns", cm, CancellationToken.None);
 
-        var exists = await Assert.ThrowsAsync<KubernetesException>(() => _client.CreateAsync(ResourceType.ConfigMaps, "ns", cm, CancellationToken.None));
-        var stale = (JsonObject)(await _client.GetAsync(ResourceType.ConfigMaps, "ns", "a", CancellationToken.None))!.DeepClone();
-        await _client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "a", stale, CancellationToken.None);
-        var conflict = await Assert.ThrowsAsync<KubernetesException>(() => _client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "a", stale, CancellationToken.None));
+        var exists = await Assert.ThrowsAsync<KubernetesException>(() => Client.CreateAsync(ResourceType.ConfigMaps, "ns", cm, CancellationToken.None));
+        var stale = (JsonObject)(await Client.GetAsync(ResourceType.ConfigMaps, "ns", "a", CancellationToken.None))!.DeepClone();
+        await Client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "a", stale, CancellationToken.None);
+        var conflict = await Assert.ThrowsAsync<KubernetesException>(() => Client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "a", stale, CancellationToken.None));
 
         Assert.Equal((409, "AlreadyExists"), (exists.Code, exists.Reason));
         Assert.Equal((409, "Conflict"), (conflict.Code, conflict.Reason));
         Assert.Contains("the object has been modified", conflict.StatusMessage, StringComparison.Ordinal);
-        Assert.Null(await _client.GetAsync(ResourceType.ConfigMaps, "ns", "missing", CancellationToken.None));
-        Assert.False(await _client.DeleteAsync(ResourceType.ConfigMaps, "ns", "missing", CancellationToken.None));
+        Assert.Null(await Client.GetAsync(ResourceType.ConfigMaps, "ns", "missing", CancellationToken.None));
+        Assert.False(await Client.DeleteAsync(ResourceType.ConfigMaps, "ns", "missing", CancellationToken.None));
     }
 
     [Fact]
     public async Task ServerSideApply_RemovesWhatTheManagerNoLongerApplies_AndReportsConflicts()
     {
         var first = Cm(("a", "1"), ("b", "2"));
-        await _client.ApplyAsync(ResourceType.ConfigMaps, first, "operator", force: false, CancellationToken.None);
-        var live = (await _client.GetAsync(ResourceType.ConfigMaps, "ns", "cm", CancellationToken.None))!;
+        await Client.ApplyAsync(ResourceType.ConfigMaps, first, "operator", force: false, CancellationToken.None);
+        var live = (await Client.GetAsync(ResourceType.ConfigMaps, "ns", "cm", CancellationToken.None))!;
         live["data"]!["c"] = "mine";
         live["data"]!["a"] = "changed";
-        await _client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "cm", live, CancellationToken.None);
+        await Client.ReplaceAsync(ResourceType.ConfigMaps, "ns", "cm", live, CancellationToken.None);
 
         var conflict = await Assert.ThrowsAsync<KubernetesException>(() =>
-            _client.ApplyAsync(ResourceType.ConfigMaps, Cm(("a", "1")), "operator", force: false, CancellationToken.None));
-        var forced = await _client.ApplyAsync(ResourceType.ConfigMaps, Cm(("a", "1")), "operator", force: true, CancellationToken.None);
+            Client.ApplyAsync(ResourceType.ConfigMaps, Cm(("a", "1")), "operator", force: false, CancellationToken.None));
+        var forced = await Client.ApplyAsync(ResourceType.ConfigMaps, Cm(("a", "1")), "operator", force: true, CancellationToken.None);
 
         Assert.Equal(409, conflict.Code);
         Assert.Contains(".data.a", conflict.StatusMessage, StringComparison.Ordinal);
@@ -64,7 +49,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public void Kubeconfig_CurrentContext_WithTokenAndCaData()
     {
         var ca = SelfSignedPem();
-        var path = Path.Combine(_env.Directory, "kc.yaml");
+        var path = Path.Combine(Env.Directory, "kc.yaml");
         File.WriteAllText(path, $$"""
             apiVersion: v1
             kind: Config
@@ -98,7 +83,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public void InCluster_ReadsTheServiceAccountFilesAndEnvironment()
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_env.Directory, "sa")).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(Env.Directory, "sa")).FullName;
         File.WriteAllText(Path.Combine(directory, "ca.crt"), SelfSignedPem());
         File.WriteAllText(Path.Combine(directory, "token"), "sa-token\n");
         File.WriteAllText(Path.Combine(directory, "namespace"), "k8scache-system");
