@@ -8,9 +8,10 @@ namespace K8sCache.Sidecar.Hashing;
 /// </summary>
 internal sealed class HashRing
 {
-    /// <summary>Points per member. The share of keys a member owns varies by about 1/sqrt(points): 2048 keeps the
-    /// busiest of 3 members within a few percent of the mean, at 24 KiB of ring per member.</summary>
-    public const int DefaultVirtualNodes = 2048;
+    /// <summary>Points per member. The share of keys a member owns varies by about 1/sqrt(points): 4096 keeps the
+    /// busiest member within 5% of the mean up to 100 members (max/mean 1.008, 1.031, 1.047 at 3, 10, 100), at 48 KiB
+    /// of ring per member and one more step of binary search than 2048.</summary>
+    public const int DefaultVirtualNodes = 4096;
 
     private readonly ulong[] _points;
     private readonly int[] _owners;

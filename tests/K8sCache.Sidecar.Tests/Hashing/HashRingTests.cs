@@ -5,17 +5,18 @@ namespace K8sCache.Sidecar.Tests.Hashing;
 
 /// <summary>
 /// Balance and movement over 1,000,000 keys, the figures the ring promises (deterministic: the hash is fixed).
-/// Measured with 2048 virtual nodes: max/mean 1.007 (N=3), 1.038 (N=10), 1.057 (N=100); keys moved on a join
-/// 0.2504 (N=3, ideal 0.2500), 0.0892 (N=10, ideal 0.0909), 0.0103 (N=100, ideal 0.0099).
+/// Measured with 4096 virtual nodes: max/mean 1.008 (N=3), 1.031 (N=10), 1.047 (N=100); keys moved on a join
+/// 0.2493 (N=3, ideal 0.2500), 0.0906 (N=10, ideal 0.0909), 0.0102 (N=100, ideal 0.0099). Groupcache's consistenthash
+/// (50 replicas) measures 1.110 / 1.557 / 1.962 on the same keys (bench/compare).
 /// </summary>
 public class HashRingTests(ITestOutputHelper output)
 {
     private const int KeyCount = 1_000_000;
 
     [Theory]
-    [InlineData(3, 1.02)]
-    [InlineData(10, 1.05)]
-    [InlineData(100, 1.07)]
+    [InlineData(3, 1.03)]
+    [InlineData(10, 1.04)]
+    [InlineData(100, 1.05)]
     public void Balance_MaxOverMeanKeysPerNode_IsBounded(int nodes, double bound)
     {
         var members = Members(nodes);

@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text;
+using K8sCache.Sidecar.Hashing;
+
+namespace K8sCache.Benchmarks.Reports;
+
+/// <summary>
+/// <c>dotnet run … -- ring</c>: the ring's balance (max/mean keys per member over 1,000,000 keys) and the share of keys
+/// moved when one member joins, for N = 3, 5, 10, 30, 100, as JSON in the shape bench/compare's groupcache-node prints.
+/// </summary>
+internal static class RingReport
+{
+    public static string Run()
+    {
+        const int keys = 1_000_000;
+        var json = new StringBuilder("{");
+        foreach (var n in new[] { 3, 5, 10, 30, 100 })
+        {
+            var members = Enumerable.Range(0, n).Select(i => $"10.0.{i / 200}.{i % 200}:7070").ToArray();
+            var before = HashRing.Create(members, 1);
+            var after = HashRing.Create(members.Append("10.9.9.9:7070"), 2);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var moved = 0;
+            for (var k = 0; k < keys; k++)
+            {
+                var key = "key-" + k.ToString(CultureInfo.InvariantCulture);
+                var owner = before.Owner(key)!;
+                counts[owner] = counts.GetValueOrDefault(owner) + 1;
+                moved += after.Owner(key) == owner ? 0 : 1;
+            }
+
+            json.Append(CultureInfo.InvariantCulture, $"\"{n}\":{{\"maxOverMean\":{counts.Values.Max() / ((double)keys / n):R},\"movedOnJoin\":{(double)moved / keys:R}}},");
+        }
+
+        return json.ToString().TrimEnd(',') + "}";
+    }
+}
