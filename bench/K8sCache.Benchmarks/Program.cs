@@ -4,9 +4,23 @@ using K8sCache.Benchmarks.Reports;
 
 // dotnet run -c Release --project bench/K8sCache.Benchmarks -- --filter '*'   BenchmarkDotNet suite
 // dotnet run -c Release --project bench/K8sCache.Benchmarks -- ring            ring balance and movement as JSON
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- remote-keys SELF MEMBERS COUNT   keys SELF does not own
 if (args is ["ring"])
 {
     Console.WriteLine(RingReport.Run());
+    return;
+}
+
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- load ADDRESS GROUP COUNT VALUE_BYTES      bulk Set over gRPC
+if (args is ["load", var address, var group, var keys, var size])
+{
+    await BulkLoad.RunAsync(address, group, int.Parse(keys, System.Globalization.CultureInfo.InvariantCulture), int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["remote-keys", var self, var members, var count])
+{
+    RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);
     return;
 }
 

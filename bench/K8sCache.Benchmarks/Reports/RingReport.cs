@@ -34,4 +34,20 @@ internal static class RingReport
 
         return json.ToString().TrimEnd(',') + "}";
     }
+
+    /// <summary>Writes, one per line, the first <paramref name="count"/> keys <c>key-N</c> that <paramref name="self"/>
+    /// does not own in the ring of <paramref name="members"/>: a peer-fetch workload with no local hits.</summary>
+    public static void RemoteKeys(string self, IReadOnlyList<string> members, int count, TextWriter output)
+    {
+        var ring = HashRing.Create(members, 1);
+        for (var k = 0; count > 0; k++)
+        {
+            var key = "key-" + k.ToString("D12", CultureInfo.InvariantCulture);
+            if (ring.Owner(key) != self)
+            {
+                output.WriteLine(key);
+                count--;
+            }
+        }
+    }
 }

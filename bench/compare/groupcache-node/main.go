@@ -4,6 +4,7 @@
 //	-mode node: a groupcache peer on -self (its HTTPPool) with an HTTP front on the same port: GET /get?key=K answers
 //	            the value (100 bytes, loaded by an in-process getter that counts calls); GET /loads prints the count.
 //	-mode ring: balance and movement of groupcache's consistenthash with its default 50 replicas, as JSON.
+//	-mode remote-keys: the first -count keys key-NNNNNNNNNNNN that -self does not own among -peers, one per line.
 package main
 
 import (
@@ -28,10 +29,15 @@ func main() {
 	peers := flag.String("peers", "", "comma-separated base URLs of all nodes, self included")
 	delay := flag.Duration("delay", 0, "time one load takes")
 	valueBytes := flag.Int("value-bytes", 100, "size of loaded values")
+	count := flag.Int("count", 100000, "keys to print in remote-keys mode")
 	flag.Parse()
 
 	if *mode == "ring" {
 		ring()
+		return
+	}
+	if *mode == "remote-keys" {
+		remoteKeys(*self, strings.Split(*peers, ","), *count)
 		return
 	}
 
@@ -103,3 +109,16 @@ func ring() {
 type logWriter struct{}
 
 func (logWriter) Write(p []byte) (int, error) { return fmt.Print(string(p)) }
+
+// remoteKeys prints keys whose owner, as groupcache's HTTPPool picks it (consistenthash, 50 replicas), is not self.
+func remoteKeys(self string, peers []string, count int) {
+	ring := consistenthash.New(50, nil)
+	ring.Add(peers...)
+	for k := 0; count > 0; k++ {
+		key := fmt.Sprintf("key-%012d", k)
+		if ring.Get(key) != self {
+			fmt.Println(key)
+			count--
+		}
+	}
+}

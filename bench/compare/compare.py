@@ -1,0 +1,403 @@
+#!/usr/bin/python3
+"""K8sCache side by side with groupcache, Redis, Garnet and memcached, on this machine, in one run.
+
+Every server binds a loopback address and is started and stopped by this script (by the PID it started). Throughput
+workloads alternate the systems A/B/A/B and report the median and min-max of the runs and the ratio computed pair by
+pair. Writes a markdown report (default: the "Side by side" section of docs/benchmarks.md).
+Usage: /usr/bin/python3 bench/compare/compare.py [--runs 3] [--quick] [--only NAME ...] [--out FILE]
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "bench", "compare", ".build")
+SIDECAR_DLL = os.path.join(ROOT, "sidecar", "K8sCache.Sidecar", "bin", "Release", "net10.0", "k8scache-sidecar.dll")
+TRIMMED = os.path.join(ROOT, "artifacts", "publish", "sidecar", "k8scache-sidecar")
+BENCH = ["dotnet", os.path.join(ROOT, "bench", "K8sCache.Benchmarks", "bin", "Release", "net10.0", "K8sCache.Benchmarks.dll")]
+GROUPCACHE = os.path.join(BUILD, "groupcache-node")
+GARNET = os.path.join(BUILD, "tools", "garnet-server")
+CONTAINER_GC = {"DOTNET_gcServer": "0", "DOTNET_GCConserveMemory": "5", "DOTNET_TieredPGO": "1"}
+
+
+class Server:
+    """A process this script started; stopping kills exactly it."""
+
+    def __init__(self, args, env=None, name=""):
+        self.name = name
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, **(env or {})})
+
+    def rss_bytes(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.stop()
+
+
+def wait_until(check, timeout=30.0):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if check():
+                return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.005)
+    raise TimeoutError("server did not become ready")
+
+
+def http_ok(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def http_get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def tcp_answers(host, port, send, expect):
+    with socket.create_connection((host, port), timeout=1) as s:
+        s.sendall(send)
+        return expect in s.recv(100)
+
+
+def wrk(url, script, env, seconds, connections=50):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+                         env={**os.environ, **env}, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(p):
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(errors.group(1)) if errors else 0}
+
+
+def sidecar_config(ip, directory, groups, loader=None, discovery=None):
+    token = os.path.join(directory, "token")
+    with open(token, "w") as f:
+        f.write("bench-token-0123456789abcdef")
+    group_list = [{"Name": g, "MaxBytes": "1Gi"} for g in groups]
+    if loader:
+        group_list[0]["Loader"] = {"Url": loader, "Timeout": "10s"}
+    config = {"K8sCache": {
+        "Self": f"{ip}:7070", "PeerAddress": f"{ip}:7070", "ApiAddress": f"{ip}:7071", "GrpcAddress": f"{ip}:7072",
+        "AdminAddress": f"{ip}:9090", "PeerTokenFile": token, "PeerTimeout": "10s", "DiscoveryInterval": "500ms",
+        "Discovery": discovery or f"static:///{ip}:7070",
+        "Limits": {"MaxValueBytes": 1048576}, "Groups": group_list}}
+    path = os.path.join(directory, f"{ip}.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+def start_sidecar(ip, directory, groups, loader=None, discovery=None, binary=None):
+    config = sidecar_config(ip, directory, groups, loader, discovery)
+    args = [binary, "--config", config] if binary else ["dotnet", SIDECAR_DLL, "--config", config]
+    server = Server(args, env=CONTAINER_GC, name=f"k8scache {ip}")
+    ready = wait_until(lambda: http_ok(f"http://{ip}:9090/readyz"))
+    return server, ready
+
+
+def median_range(values, fmt="{:,.0f}"):
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+# --- workloads -------------------------------------------------------------------------------------------------------
+
+def bench_ring():
+    ours = json.loads(subprocess.run(BENCH + ["ring"], capture_output=True, text=True, check=True).stdout)
+    theirs = json.loads(subprocess.run([GROUPCACHE, "-mode", "ring"], capture_output=True, text=True, check=True).stdout)
+    rows = ["| N | K8sCache max/mean | groupcache max/mean | K8sCache moved on join | groupcache moved on join | ideal 1/(N+1) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for n in ["3", "5", "10", "30", "100"]:
+        rows.append(f"| {n} | {ours[n]['maxOverMean']:.3f} | {theirs[n]['maxOverMean']:.3f} | {ours[n]['movedOnJoin']:.4f} | "
+                    f"{theirs[n]['movedOnJoin']:.4f} | {1 / (int(n) + 1):.4f} |")
+    return "Ring: balance over 1,000,000 keys and keys moved when one member joins (groupcache: consistenthash, 50 replicas)", rows
+
+
+def bench_hits(runs, seconds):
+    keys = 10000
+    results = {"K8sCache": [], "groupcache": []}
+    with tempfile.TemporaryDirectory() as directory:
+        for run in range(runs):
+            ip = f"127.61.{run + 1}.1"
+            server, _ = start_sidecar(ip, directory, ["bench"])
+            with server:
+                subprocess.run(BENCH + ["load", f"http://{ip}:7072", "bench", str(keys), "100"], check=True, capture_output=True)
+                results["K8sCache"].append(wrk(f"http://{ip}:7071", "bench/compare/wrk/get.lua",
+                                               {"KEYS": str(keys), "PREFIX": "/v1/groups/bench/keys/"}, seconds))
+            gc_url = f"http://127.62.{run + 1}.1:8001"
+            with Server([GROUPCACHE, "-self", gc_url, "-peers", gc_url], name="groupcache"):
+                wait_until(lambda: http_ok(gc_url + "/ready"))
+                with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                    list(pool.map(lambda k: http_get(f"{gc_url}/get?key=key-{k:012d}"), range(keys)))
+                results["groupcache"].append(wrk(gc_url, "bench/compare/wrk/get.lua",
+                                                 {"KEYS": str(keys), "PREFIX": "/get?key="}, seconds))
+    ratios = [a["rps"] / b["rps"] for a, b in zip(results["K8sCache"], results["groupcache"])]
+    rows = ["| system | requests/s | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
+    for name, rs in results.items():
+        rows.append(f"| {name} | {median_range([r['rps'] for r in rs])} | {median_range([r['p50'] for r in rs], '{:.2f}')} | "
+                    f"{median_range([r['p99'] for r in rs], '{:.2f}')} |")
+    rows.append(f"| **ratio K8sCache / groupcache** (pair by pair) | {median_range(ratios, '{:.2f}')} | | |")
+    return (f"Localhost hit path: GET of 10,000 warmed keys (100-byte values), wrk -t2 -c50 -d{seconds}s, a random key per "
+            f"request, {runs} runs alternating"), rows
+
+
+def bench_peer_fetch(runs, seconds):
+    count = 400000
+    results = {"K8sCache": [], "groupcache": []}
+    with tempfile.TemporaryDirectory() as directory:
+        for run in range(runs):
+            ips = [f"127.63.{run + 1}.{i}" for i in (1, 2, 3)]
+            members = ",".join(f"{ip}:7070" for ip in ips)
+            keys_file = os.path.join(directory, f"k8scache-{run}.keys")
+            with open(keys_file, "w") as f:
+                subprocess.run(BENCH + ["remote-keys", f"{ips[0]}:7070", members, str(count)], stdout=f, check=True)
+            servers = [start_sidecar(ip, directory, ["bench"], discovery="static:///" + members)[0] for ip in ips]
+            try:
+                subprocess.run(BENCH + ["load", f"http://{ips[0]}:7072", "bench", str(count * 3 // 2 + 1000), "100"],
+                               check=True, capture_output=True)
+                results["K8sCache"].append(wrk(f"http://{ips[0]}:7071", "bench/compare/wrk/once.lua",
+                                               {"KEYS_FILE": keys_file, "PREFIX": "/v1/groups/bench/keys/"}, seconds))
+            finally:
+                for s in servers:
+                    s.stop()
+            urls = [f"http://127.64.{run + 1}.{i}:8001" for i in (1, 2, 3)]
+            gc_keys = os.path.join(directory, f"groupcache-{run}.keys")
+            with open(gc_keys, "w") as f:
+                subprocess.run([GROUPCACHE, "-mode", "remote-keys", "-self", urls[0], "-peers", ",".join(urls),
+                                "-count", str(count)], stdout=f, check=True)
+            gcs = [Server([GROUPCACHE, "-self", u, "-peers", ",".join(urls)], name="groupcache") for u in urls]
+            try:
+                for u in urls:
+                    wait_until(lambda u=u: http_ok(u + "/ready"))
+                # Warm each owner (its own load), so the measured requests are pure peer fetches.
+                with open(gc_keys) as f:
+                    warm = [line.strip() for line in f][: int(seconds * 20000)]
+                with concurrent.futures.ThreadPoolExecutor(32) as pool:
+                    list(pool.map(lambda k: http_get(f"{urls[1]}/get?key={k}"), warm))
+                results["groupcache"].append(wrk(urls[0], "bench/compare/wrk/once.lua",
+                                                 {"KEYS_FILE": gc_keys, "PREFIX": "/get?key="}, seconds))
+            finally:
+                for s in gcs:
+                    s.stop()
+    ratios = [a["rps"] / b["rps"] for a, b in zip(results["K8sCache"], results["groupcache"])]
+    rows = ["| system | peer fetches/s | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
+    for name, rs in results.items():
+        rows.append(f"| {name} | {median_range([r['rps'] for r in rs])} | {median_range([r['p50'] for r in rs], '{:.2f}')} | "
+                    f"{median_range([r['p99'] for r in rs], '{:.2f}')} |")
+    rows.append(f"| **ratio K8sCache / groupcache** (pair by pair) | {median_range(ratios, '{:.2f}')} | | |")
+    return (f"Peer fetch: 3 nodes each; node 1 asked for keys owned by the other two, each key once (no hot-copy effect), "
+            f"wrk -t2 -c50 -d{seconds}s, {runs} runs alternating"), rows
+
+
+def bench_origin(runs):
+    results = {"K8sCache": [], "groupcache": []}
+    with tempfile.TemporaryDirectory() as directory:
+        loader = Server(["/usr/bin/python3", "-c", LOADER_SERVER, "127.65.0.1", "8090"], name="loader")
+        with loader:
+            wait_until(lambda: http_ok("http://127.65.0.1:8090/count"))
+            for run in range(runs):
+                key = f"cold-{run}"
+                ips = [f"127.66.{run + 1}.{i}" for i in (1, 2, 3)]
+                members = ",".join(f"{ip}:7070" for ip in ips)
+                servers = [start_sidecar(ip, directory, ["bench"], loader="http://127.65.0.1:8090/load/{key}",
+                                         discovery="static:///" + members)[0] for ip in ips]
+                try:
+                    before = int(http_get("http://127.65.0.1:8090/count"))
+                    with concurrent.futures.ThreadPoolExecutor(500) as pool:
+                        bodies = list(pool.map(lambda i: http_get(f"http://{ips[i % 3]}:7071/v1/groups/bench/keys/{key}"), range(500)))
+                    assert all(b.startswith(b"value-of-") for b in bodies)
+                    results["K8sCache"].append(int(http_get("http://127.65.0.1:8090/count")) - before)
+                finally:
+                    for s in servers:
+                        s.stop()
+                urls = [f"http://127.67.{run + 1}.{i}:8001" for i in (1, 2, 3)]
+                gcs = [Server([GROUPCACHE, "-self", u, "-peers", ",".join(urls), "-delay", "100ms"]) for u in urls]
+                try:
+                    for u in urls:
+                        wait_until(lambda u=u: http_ok(u + "/ready"))
+                    with concurrent.futures.ThreadPoolExecutor(500) as pool:
+                        list(pool.map(lambda i: http_get(f"{urls[i % 3]}/get?key={key}"), range(500)))
+                    results["groupcache"].append(sum(int(http_get(u + "/loads")) for u in urls))
+                finally:
+                    for s in gcs:
+                        s.stop()
+    rows = ["| system | origin loads per cold key, each run |", "| --- | --- |"]
+    for name, counts in results.items():
+        rows.append(f"| {name} | {', '.join(map(str, counts))} |")
+    return f"Origin protection: 500 concurrent Gets of one cold key spread over 3 nodes (loads take 100 ms), {runs} runs", rows
+
+
+LOADER_SERVER = r'''
+import sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+count = 0
+lock = threading.Lock()
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        global count
+        if self.path == "/count":
+            body = str(count).encode()
+        else:
+            with lock:
+                count += 1
+            time.sleep(0.1)
+            body = b"value-of-" + self.path.rsplit("/", 1)[1].encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler).serve_forever()
+'''
+
+
+def resp_commands(count, size):
+    value = b"v" * size
+    for i in range(count):
+        key = b"key-%012d" % i
+        yield b"*3\r\n$3\r\nSET\r\n$16\r\n" + key + b"\r\n$" + str(size).encode() + b"\r\n" + value + b"\r\n"
+
+
+def load_resp(port, count, size):
+    with tempfile.TemporaryFile() as f:
+        for chunk in resp_commands(count, size):
+            f.write(chunk)
+        f.seek(0)
+        subprocess.run(["redis-cli", "-h", "127.68.0.1", "-p", str(port), "--pipe"], stdin=f, check=True, capture_output=True)
+
+
+def load_memcached(port, count, size):
+    value = b"v" * size
+    with socket.create_connection(("127.68.0.1", port)) as s:
+        batch = []
+        for i in range(count):
+            batch.append(b"set key-%012d 0 0 %d noreply\r\n%s\r\n" % (i, size, value))
+            if len(batch) == 1000:
+                s.sendall(b"".join(batch))
+                batch.clear()
+        s.sendall(b"".join(batch) + b"get key-000000000000\r\n")
+        data = b""
+        while b"END" not in data:
+            data += s.recv(4096)
+
+
+def bench_memory(count):
+    size = 100
+    rows = ["| system | idle RSS MiB | start to first answer ms | RSS after load MiB | bytes per entry above idle |",
+            "| --- | ---: | ---: | ---: | ---: |"]
+
+    def measure(name, server, ready, load):
+        time.sleep(0.5)
+        idle = server.rss_bytes()
+        load()
+        time.sleep(1)
+        loaded = server.rss_bytes()
+        rows.append(f"| {name} | {idle / 2**20:.1f} | {ready * 1000:.0f} | {loaded / 2**20:.1f} | {(loaded - idle) / count:.0f} |")
+
+    with tempfile.TemporaryDirectory() as directory:
+        server, ready = start_sidecar("127.68.0.2", directory, ["bench"], binary=TRIMMED if os.path.exists(TRIMMED) else None)
+        with server:
+            measure("K8sCache (trimmed, container GC settings)", server, ready, lambda: subprocess.run(
+                BENCH + ["load", "http://127.68.0.2:7072", "bench", str(count), str(size)], check=True, capture_output=True))
+        started = time.monotonic()
+        with Server(["redis-server", "--bind", "127.68.0.1", "--port", "16379", "--save", "", "--appendonly", "no"]) as redis:
+            ready = wait_until(lambda: tcp_answers("127.68.0.1", 16379, b"PING\r\n", b"PONG"))
+            measure("Redis " + subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2][2:],
+                    redis, ready, lambda: load_resp(16379, count, size))
+        with Server(["memcached", "-l", "127.68.0.1", "-p", "11311", "-m", "4096", "-U", "0"]) as memcached:
+            ready = wait_until(lambda: tcp_answers("127.68.0.1", 11311, b"version\r\n", b"VERSION"))
+            measure("memcached", memcached, ready, lambda: load_memcached(11311, count, size))
+        with Server([GARNET, "--bind", "127.68.0.1", "--port", "16380"]) as garnet:
+            ready = wait_until(lambda: tcp_answers("127.68.0.1", 16380, b"PING\r\n", b"PONG"), timeout=60)
+            measure("Garnet", garnet, ready, lambda: load_resp(16380, count, size))
+        del started
+    return f"Memory: {count:,} entries of 16-byte keys and 100-byte values; RSS from /proc; one run each", rows
+
+
+def bench_footprint(runs):
+    rows = ["| sidecar build | idle RSS MiB | start to ready ms |", "| --- | ---: | ---: |"]
+    with tempfile.TemporaryDirectory() as directory:
+        for name, binary in [("framework-dependent (dotnet k8scache-sidecar.dll)", None), ("trimmed self-contained", TRIMMED)]:
+            if binary and not os.path.exists(binary):
+                continue
+            rss, ready_ms = [], []
+            for run in range(runs):
+                server, ready = start_sidecar(f"127.69.{run + 1}.{1 if binary is None else 2}", directory, ["bench"], binary=binary)
+                with server:
+                    time.sleep(1)
+                    rss.append(server.rss_bytes() / 2**20)
+                    ready_ms.append(ready * 1000)
+            rows.append(f"| {name} | {median_range(rss, '{:.1f}')} | {median_range(ready_ms)} |")
+    return (f"Footprint of one sidecar (one group, static discovery), with the container image's GC settings "
+            f"(DOTNET_gcServer=0, DOTNET_GCConserveMemory=5), {runs} runs"), rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--entries", type=int, default=1000000)
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks-compare.md"))
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    workloads = {
+        "ring": bench_ring,
+        "hits": lambda: bench_hits(args.runs, args.seconds),
+        "peer": lambda: bench_peer_fetch(args.runs, args.seconds),
+        "origin": lambda: bench_origin(args.runs),
+        "memory": lambda: bench_memory(args.entries),
+        "footprint": lambda: bench_footprint(args.runs),
+    }
+    sections = []
+    for name, run in workloads.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"compare: {name} ...", flush=True)
+        title, rows = run()
+        sections.append(f"### {title}\n\n" + "\n".join(rows) + "\n")
+        print("\n".join(rows), flush=True)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    header = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} vCPU {cpu}, "
+              f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}; "
+              f"command: `bash bench/compare/run.sh{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`.\n\n")
+    with open(args.out, "w") as f:
+        f.write("# Side by side: K8sCache, groupcache, Redis, Garnet, memcached\n\n" + header + "\n".join(sections))
+    print(f"compare: wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
