@@ -31,4 +31,6 @@ rm -rf "$gopath"
 
 dotnet build K8sCache.sln -c Release --nologo -v quiet >/dev/null
 bash scripts/publish.sh --output artifacts/publish >/dev/null
+dotnet publish sidecar/K8sCache.Sidecar -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true \
+    -p:PublishReadyToRun=true --nologo -v quiet -o "$build/sidecar-r2r" >/dev/null
 exec /usr/bin/python3 bench/compare/compare.py "$@"
