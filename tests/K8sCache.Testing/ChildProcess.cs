@@ -86,9 +86,13 @@ public sealed class ChildProcess : IDisposable
         return output;
     }
 
+    /// <summary>Waits for the process to exit and for its captured output to be read to the end.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process.WaitForExitAsync().WaitAsync(timeout);
+
+        // The parameterless wait also waits for the asynchronous output readers to reach the end of the streams.
+        _process.WaitForExit();
         return _process.ExitCode;
     }
 

@@ -39,7 +39,6 @@ public sealed class ClusterEnvironment : IAsyncDisposable
     {
         using var kubectl = ChildProcess.Start("kubectl", _directory, ["--kubeconfig", Kubeconfig, .. args], captureOutput: true);
         var exit = await kubectl.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(50);
         return (exit, kubectl.StandardOutput, kubectl.StandardError);
     }
 

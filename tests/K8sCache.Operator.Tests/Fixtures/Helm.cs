@@ -11,7 +11,6 @@ public static class Helm
         var helm = File.Exists(local) ? local : "helm";
         using var process = ChildProcess.Start(helm, RepositoryPaths.Root, args, captureOutput: true);
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        await Task.Delay(50);
         return (exit, process.StandardOutput, process.StandardError);
     }
 }
