@@ -13,7 +13,7 @@ internal sealed class OperatorMetrics : IDisposable
     {
         Meter = new Meter("K8sCache.Operator", "1.0");
         _reconciles = Meter.CreateCounter<long>("k8scache_operator.reconciles", description: "Reconciles by result (success, error).");
-        _durationSum = Meter.CreateCounter<double>("k8scache_operator.reconcile_seconds_sum", description: "Total time spent reconciling, in seconds.");
+        _durationSum = Meter.CreateCounter<double>("k8scache_operator.reconcile_seconds", description: "Total time spent reconciling, in seconds.");
         Meter.CreateObservableGauge("k8scache_operator.queue_depth", () => queueDepth(), description: "CacheGroups waiting to be reconciled.");
         Meter.CreateObservableGauge("k8scache_operator.leader", () => isLeader() ? 1 : 0, description: "1 when this replica holds the Lease.");
     }

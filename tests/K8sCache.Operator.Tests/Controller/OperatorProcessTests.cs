@@ -40,6 +40,8 @@ public sealed class OperatorProcessTests : IAsyncLifetime
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
         Assert.Matches(@"k8scache_operator_reconciles_total\{result=""success""\} [1-9]", metrics);
         Assert.Contains("k8scache_operator_leader 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("k8scache_operator_reconcile_seconds_total ", metrics, StringComparison.Ordinal);
+        Assert.Contains("k8scache_operator_queue_depth ", metrics, StringComparison.Ordinal);
 
         await process.TerminateAsync();
         Assert.Equal(0, await process.WaitForExitAsync(TestTimeouts.Default));
