@@ -18,6 +18,13 @@ if (args is ["load", var address, var group, var keys, var size])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- kestrel-baseline PORT               bare Kestrel, 100 bytes
+if (args is ["kestrel-baseline", var port])
+{
+    await KestrelBaseline.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["remote-keys", var self, var members, var count])
 {
     RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);
