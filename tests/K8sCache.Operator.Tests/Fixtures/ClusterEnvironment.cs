@@ -37,7 +37,7 @@ public sealed class ClusterEnvironment : IAsyncDisposable
     /// <summary>Runs kubectl against the server; returns exit code, stdout and stderr.</summary>
     public async Task<(int ExitCode, string Output, string Error)> KubectlAsync(params string[] args)
     {
-        using var kubectl = ChildProcess.Start("kubectl", _directory, ["--kubeconfig", Kubeconfig, .. args], captureOutput: true);
+        using var kubectl = ChildProcess.Start(ToolPaths.Find("kubectl"), _directory, ["--kubeconfig", Kubeconfig, .. args], captureOutput: true);
         var exit = await kubectl.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exit, kubectl.StandardOutput, kubectl.StandardError);
     }
