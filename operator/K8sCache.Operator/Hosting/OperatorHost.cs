@@ -1,5 +1,5 @@
-using System.Net;
 using K8sCache.Operator.Kubernetes;
+using K8sCache.Protocol.Configuration;
 using K8sCache.Protocol.Metrics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -36,7 +36,7 @@ internal static class OperatorHost
             return 2;
         }
 
-        var endpoint = ParseEndpoint(options.MetricsAddress);
+        var endpoint = EndpointParser.ToListenEndpoint(options.MetricsAddress);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         using var runtime = new OperatorRuntime(config, options, TimeProvider.System, app.Services.GetRequiredService<ILoggerFactory>());
@@ -66,13 +66,5 @@ internal static class OperatorHost
         await stopping.CancelAsync();
         await run;
         return 0;
-    }
-
-    private static IPEndPoint ParseEndpoint(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        var host = address[..colon];
-        return new IPEndPoint(host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host),
-            int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

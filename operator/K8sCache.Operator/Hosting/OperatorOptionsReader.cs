@@ -1,4 +1,5 @@
 using System.Globalization;
+using K8sCache.Protocol.Configuration;
 
 namespace K8sCache.Operator.Hosting;
 
@@ -17,12 +18,14 @@ internal static class OperatorOptionsReader
             LeaseName = section["LeaseName"] ?? defaults.LeaseName,
             LeaseNamespace = section["LeaseNamespace"],
             Identity = section["Identity"] ?? defaults.Identity,
-            LeaseDuration = Seconds(section, "LeaseDuration", defaults.LeaseDuration, errors),
-            RenewDeadline = Seconds(section, "RenewDeadline", defaults.RenewDeadline, errors),
-            RetryPeriod = Seconds(section, "RetryPeriod", defaults.RetryPeriod, errors),
+            LeaseDuration = DurationOf(section, "LeaseDuration", defaults.LeaseDuration, errors),
+            RenewDeadline = DurationOf(section, "RenewDeadline", defaults.RenewDeadline, errors),
+            RetryPeriod = DurationOf(section, "RetryPeriod", defaults.RetryPeriod, errors),
             Workers = int.TryParse(section["Workers"] ?? "2", NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64 ? w : Error(errors, "Workers", 2),
             SidecarImage = section["SidecarImage"] ?? defaults.SidecarImage,
-            MetricsAddress = section["MetricsAddress"] ?? defaults.MetricsAddress,
+            MetricsAddress = section["MetricsAddress"] is { } address && !EndpointParser.TryParseHostPort(address, out _, out _)
+                ? Error(errors, "MetricsAddress", defaults.MetricsAddress)
+                : section["MetricsAddress"] ?? defaults.MetricsAddress,
         };
         if (errors.Count > 0)
         {
@@ -35,8 +38,8 @@ internal static class OperatorOptionsReader
     private static bool Bool(IConfigurationSection section, string key, bool fallback, List<string> errors) =>
         section[key] is not { } text ? fallback : bool.TryParse(text, out var value) ? value : Error(errors, key, fallback);
 
-    /// <summary>Durations in seconds (<c>15</c>) or with a unit (<c>15s</c>, <c>500ms</c>).</summary>
-    private static TimeSpan Seconds(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)
+    /// <summary>A duration as everywhere in K8sCache (<c>15s</c>, <c>500ms</c>), or whole seconds (<c>15</c>).</summary>
+    private static TimeSpan DurationOf(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)
     {
         var text = section[key];
         if (text is null)
@@ -44,17 +47,12 @@ internal static class OperatorOptionsReader
             return fallback;
         }
 
-        if (double.TryParse(text.TrimEnd('s'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && !text.EndsWith("ms", StringComparison.Ordinal) && seconds > 0)
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
             return TimeSpan.FromSeconds(seconds);
         }
 
-        if (text.EndsWith("ms", StringComparison.Ordinal) && double.TryParse(text[..^2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ms) && ms > 0)
-        {
-            return TimeSpan.FromMilliseconds(ms);
-        }
-
-        return Error(errors, key, fallback);
+        return Duration.TryParse(text, out var duration) && duration > TimeSpan.Zero ? duration : Error(errors, key, fallback);
     }
 
     private static T Error<T>(List<string> errors, string key, T fallback)

@@ -1,6 +1,6 @@
 using System.Globalization;
+using K8sCache.Protocol.Configuration;
 using K8sCache.Protocol.V1;
-using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 using Microsoft.AspNetCore.Http.Features;
 

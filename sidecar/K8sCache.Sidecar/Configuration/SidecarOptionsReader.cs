@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using K8sCache.Protocol.Configuration;
 
 namespace K8sCache.Sidecar.Configuration;
 

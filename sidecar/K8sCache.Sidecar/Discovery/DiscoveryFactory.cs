@@ -1,4 +1,4 @@
-using K8sCache.Sidecar.Configuration;
+using K8sCache.Protocol.Configuration;
 
 namespace K8sCache.Sidecar.Discovery;
 

@@ -1,9 +1,10 @@
+using K8sCache.Protocol.Configuration;
 using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.Metrics;
 using K8sCache.Sidecar.Api;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Discovery;
 using K8sCache.Sidecar.Metrics;
-using K8sCache.Protocol.Metrics;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Net;
 
-namespace K8sCache.Sidecar.Configuration;
+namespace K8sCache.Protocol.Configuration;
 
 /// <summary><c>host:port</c> and <c>[v6]:port</c> as they appear in addresses and member lists.</summary>
-internal static class EndpointParser
+public static class EndpointParser
 {
+    /// <summary>Splits <c>host:port</c> (or <c>[v6]:port</c>); false when either part is missing or the port is not 0–65535.</summary>
     public static bool TryParseHostPort(string text, out string host, out int port)
     {
         host = string.Empty;
@@ -28,6 +29,7 @@ internal static class EndpointParser
             && port is >= 0 and <= 65535;
     }
 
+    /// <summary>The port of <c>host:port</c>, or 0 when it does not parse.</summary>
     public static int PortOf(string hostPort) => TryParseHostPort(hostPort, out _, out var port) ? port : 0;
 
     /// <summary>The endpoint Kestrel listens on: an IP literal, <c>localhost</c> (loopback), or <c>*</c> / <c>0.0.0.0</c>

@@ -1,13 +1,14 @@
 using System.Globalization;
 
-namespace K8sCache.Sidecar.Configuration;
+namespace K8sCache.Protocol.Configuration;
 
 /// <summary>
 /// Durations as Go and Kubernetes write them: one or more number-unit pairs, units <c>ms s m h d</c>
 /// (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>1.5h</c>), or <c>0</c>. Negative durations are not allowed.
 /// </summary>
-internal static class Duration
+public static class Duration
 {
+    /// <summary>Parses <paramref name="text"/>; false (and zero) when it is not a duration.</summary>
     public static bool TryParse(string? text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -69,6 +70,7 @@ internal static class Duration
         return true;
     }
 
+    /// <summary>The shortest exact form: <c>5m</c>, <c>1500ms</c>, <c>0</c>.</summary>
     public static string Format(TimeSpan duration) => duration switch
     {
         { Ticks: 0 } => "0",
