@@ -64,14 +64,17 @@ internal static class YamlToJson
             return JsonValue.Create(false);
         }
 
+        // Numbers become JSON-backed values (as if parsed from JSON), so every numeric conversion works on them
+        // ((int?)node, (double?)node), exactly as on objects that arrive over the API.
         if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
         {
-            return JsonValue.Create(integer);
+            return JsonNode.Parse(integer.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && !text.Contains('_', StringComparison.Ordinal))
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+            && !text.Contains('_', StringComparison.Ordinal))
         {
-            return JsonValue.Create(number);
+            return JsonNode.Parse(number.ToString("R", CultureInfo.InvariantCulture));
         }
 
         return JsonValue.Create(text);

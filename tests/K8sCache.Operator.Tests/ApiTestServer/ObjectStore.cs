@@ -387,8 +387,7 @@ public sealed class ObjectStore
 
     private static bool Equal(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
 
-    private static long Generation(JsonObject metadata) =>
-        metadata["generation"] is { } g ? long.Parse(g.ToJsonString(), CultureInfo.InvariantCulture) : 1;
+    private static long Generation(JsonObject metadata) => (long?)metadata["generation"] ?? 1;
 
     private static string Key(ApiResource resource, string? ns, string name) => $"{resource.Key}|{ns}|{name}";
 

@@ -161,12 +161,12 @@ public static class SchemaValidator
 
     private static void CheckArray(JsonArray array, JsonObject schema, string path, List<(string, string)> causes, List<string> unknown)
     {
-        if (Int(schema["minItems"]) is { } min && array.Count < min)
+        if ((int?)schema["minItems"] is { } min && array.Count < min)
         {
             causes.Add((path, $"Invalid value: {array.Count}: {path} in body should have at least {min} items"));
         }
 
-        if (Int(schema["maxItems"]) is { } max && array.Count > max)
+        if ((int?)schema["maxItems"] is { } max && array.Count > max)
         {
             causes.Add((path, $"Too many: {array.Count}: must have at most {max} items"));
         }
@@ -196,12 +196,12 @@ public static class SchemaValidator
 
     private static void CheckString(string value, JsonObject schema, string path, List<(string, string)> causes)
     {
-        if (Int(schema["minLength"]) is { } min && value.Length < min)
+        if ((int?)schema["minLength"] is { } min && value.Length < min)
         {
             causes.Add((path, $"Invalid value: \"{value}\": {path} in body should be at least {min} chars long"));
         }
 
-        if (Int(schema["maxLength"]) is { } max && value.Length > max)
+        if ((int?)schema["maxLength"] is { } max && value.Length > max)
         {
             causes.Add((path, $"Too long: may not be more than {max} bytes"));
         }
@@ -219,12 +219,12 @@ public static class SchemaValidator
 
     private static void CheckNumber(double value, JsonNode node, JsonObject schema, string path, List<(string, string)> causes)
     {
-        if (Number(schema["minimum"]) is { } min && value < min)
+        if ((double?)schema["minimum"] is { } min && value < min)
         {
             causes.Add((path, $"Invalid value: {node.ToJsonString()}: {path} in body should be greater than or equal to {min}"));
         }
 
-        if (Number(schema["maximum"]) is { } max && value > max)
+        if ((double?)schema["maximum"] is { } max && value > max)
         {
             causes.Add((path, $"Invalid value: {node.ToJsonString()}: {path} in body should be less than or equal to {max}"));
         }
@@ -256,9 +256,4 @@ public static class SchemaValidator
     };
 
     private static string Describe(JsonNode node) => node.ToJsonString();
-
-    // Schema numbers arrive parsed from JSON or built from YAML (long, double): read them from their text.
-    private static double? Number(JsonNode? node) => node is null ? null : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
-
-    private static int? Int(JsonNode? node) => Number(node) is { } n ? (int)n : null;
 }
