@@ -132,6 +132,17 @@ def median_range(values, fmt="{:,.0f}"):
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def throughput_rows(results, unit):
+    """The table of a throughput workload: median and min-max per system, and the ratio taken run by run."""
+    ratios = [a["rps"] / b["rps"] for a, b in zip(results["K8sCache"], results["groupcache"])]
+    rows = [f"| system | {unit} | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
+    for name, rs in results.items():
+        rows.append(f"| {name} | {median_range([r['rps'] for r in rs])} | {median_range([r['p50'] for r in rs], '{:.2f}')} | "
+                    f"{median_range([r['p99'] for r in rs], '{:.2f}')} |")
+    rows.append(f"| **ratio K8sCache / groupcache** (pair by pair) | {median_range(ratios, '{:.2f}')} | | |")
+    return rows
+
+
 # --- workloads -------------------------------------------------------------------------------------------------------
 
 def bench_ring():
@@ -163,12 +174,7 @@ def bench_hits(runs, seconds):
                     list(pool.map(lambda k: http_get(f"{gc_url}/get?key=key-{k:012d}"), range(keys)))
                 results["groupcache"].append(wrk(gc_url, "bench/compare/wrk/get.lua",
                                                  {"KEYS": str(keys), "PREFIX": "/get?key="}, seconds))
-    ratios = [a["rps"] / b["rps"] for a, b in zip(results["K8sCache"], results["groupcache"])]
-    rows = ["| system | requests/s | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
-    for name, rs in results.items():
-        rows.append(f"| {name} | {median_range([r['rps'] for r in rs])} | {median_range([r['p50'] for r in rs], '{:.2f}')} | "
-                    f"{median_range([r['p99'] for r in rs], '{:.2f}')} |")
-    rows.append(f"| **ratio K8sCache / groupcache** (pair by pair) | {median_range(ratios, '{:.2f}')} | | |")
+    rows = throughput_rows(results, "requests/s")
     return (f"Localhost hit path: GET of 10,000 warmed keys (100-byte values), wrk -t2 -c50 -d{seconds}s, a random key per "
             f"request, {runs} runs alternating"), rows
 
@@ -207,12 +213,7 @@ def bench_peer_fetch(runs, seconds):
             finally:
                 for s in gcs:
                     s.stop()
-    ratios = [a["rps"] / b["rps"] for a, b in zip(results["K8sCache"], results["groupcache"])]
-    rows = ["| system | peer fetches/s | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
-    for name, rs in results.items():
-        rows.append(f"| {name} | {median_range([r['rps'] for r in rs])} | {median_range([r['p50'] for r in rs], '{:.2f}')} | "
-                    f"{median_range([r['p99'] for r in rs], '{:.2f}')} |")
-    rows.append(f"| **ratio K8sCache / groupcache** (pair by pair) | {median_range(ratios, '{:.2f}')} | | |")
+    rows = throughput_rows(results, "peer fetches/s")
     return (f"Peer fetch: 3 nodes each; node 1 asked for keys owned by the other two, each key once (no hot-copy effect), "
             f"wrk -t2 -c50 -d{seconds}s, {runs} runs alternating. K8sCache's owners hold the keys (Set beforehand); "
             f"groupcache's owners fill them with an instant in-process getter"), rows
@@ -330,7 +331,6 @@ def bench_memory(count):
         with server:
             measure("K8sCache (trimmed, container GC settings)", server, ready, lambda: subprocess.run(
                 BENCH + ["load", "http://127.68.0.2:7072", "bench", str(count), str(size)], check=True, capture_output=True))
-        started = time.monotonic()
         with Server(["redis-server", "--bind", "127.68.0.1", "--port", "16379", "--save", "", "--appendonly", "no"]) as redis:
             ready = wait_until(lambda: tcp_answers("127.68.0.1", 16379, b"PING\r\n", b"PONG"))
             measure("Redis " + subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2][2:],
@@ -341,7 +341,6 @@ def bench_memory(count):
         with Server([GARNET, "--bind", "127.68.0.1", "--port", "16380"]) as garnet:
             ready = wait_until(lambda: tcp_answers("127.68.0.1", 16380, b"PING\r\n", b"PONG"), timeout=60)
             measure("Garnet", garnet, ready, lambda: load_resp(16380, count, size))
-        del started
     return f"Memory: {count:,} entries of 16-byte keys and 100-byte values; RSS from /proc; one run each", rows
 
 

@@ -55,11 +55,7 @@ internal static class SidecarHost
         {
             token = File.ReadAllText(path).Trim();
         }
-        catch (IOException e)
-        {
-            throw new ConfigurationException([$"K8sCache:PeerTokenFile: cannot read '{path}': {e.Message}"]);
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException([$"K8sCache:PeerTokenFile: cannot read '{path}': {e.Message}"]);
         }
