@@ -8,13 +8,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace K8sCache.Benchmarks.Sidecar;
 
 /// <summary>
-/// The in-process hot paths: a main-cache hit through <see cref="CacheGroup.GetAsync"/> (must allocate nothing) and a
+/// The in-process hot paths: a main-cache hit through <see cref="Group.GetAsync"/> (must allocate nothing) and a
 /// ring lookup over 3 and 100 members. Baseline: the hit.
 /// </summary>
 [MemoryDiagnoser]
 public class HitPathBenchmark
 {
-    private CacheGroup _group = null!;
+    private Group _group = null!;
     private HashRing _ring3 = null!;
     private HashRing _ring100 = null!;
     private string[] _keys = null!;
@@ -23,7 +23,7 @@ public class HitPathBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _group = new CacheGroup("self", new GroupOptions { Name = "bench", MaxBytes = 256L << 20 }, null, new NoPeers(),
+        _group = new Group("self", new GroupOptions { Name = "bench", MaxBytes = 256L << 20 }, null, new NoPeers(),
             TimeSpan.FromSeconds(30), TimeProvider.System, NullLogger.Instance);
         _keys = Enumerable.Range(0, 10_000).Select(i => $"key-{i:D12}").ToArray();
         foreach (var key in _keys)

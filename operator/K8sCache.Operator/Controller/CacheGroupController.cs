@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Rendering;
+using K8sCache.Operator.Runtime;
 
 namespace K8sCache.Operator.Controller;
 

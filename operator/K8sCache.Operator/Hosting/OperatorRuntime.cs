@@ -1,6 +1,7 @@
 using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Rendering;
+using K8sCache.Operator.Runtime;
 
 namespace K8sCache.Operator.Hosting;
 

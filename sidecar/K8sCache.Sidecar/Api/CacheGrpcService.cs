@@ -62,7 +62,7 @@ internal sealed class CacheGrpcService(CacheNode node)
     /// its item's <c>error</c> and does not fail the others.</summary>
     private async Task GetManyAsync(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
     {
-        CacheGroup group;
+        Group group;
         try
         {
             group = node.GetGroup(request.Group);
@@ -82,7 +82,7 @@ internal sealed class CacheGrpcService(CacheNode node)
         }
     }
 
-    private async Task<GetManyItem> GetItemAsync(CacheGroup group, string key, CancellationToken cancellationToken)
+    private async Task<GetManyItem> GetItemAsync(Group group, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -96,7 +96,7 @@ internal sealed class CacheGrpcService(CacheNode node)
         }
     }
 
-    private CacheGroup Admit(string groupName, string key)
+    private Group Admit(string groupName, string key)
     {
         var group = node.GetGroup(groupName);
         node.Validator.ValidateKey(key);

@@ -67,7 +67,7 @@ internal sealed class HttpApi(CacheNode node)
         }
     }
 
-    private static async Task GetAsync(HttpContext context, CacheGroup group, string key)
+    private static async Task GetAsync(HttpContext context, Group group, string key)
     {
         var result = await group.GetAsync(key, context.RequestAborted);
         var response = context.Response;
@@ -93,7 +93,7 @@ internal sealed class HttpApi(CacheNode node)
         }
     }
 
-    private async Task PutAsync(HttpContext context, CacheGroup group, string key)
+    private async Task PutAsync(HttpContext context, Group group, string key)
     {
         var ttl = ReadTtl(context.Request);
         var value = await ReadBodyAsync(context.Request, node.Validator, context.RequestAborted);
@@ -102,7 +102,7 @@ internal sealed class HttpApi(CacheNode node)
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task DeleteAsync(HttpContext context, CacheGroup group, string key)
+    private static async Task DeleteAsync(HttpContext context, Group group, string key)
     {
         var result = await group.DeleteAsync(key, context.RequestAborted);
         WriteUnreachable(context.Response, result);

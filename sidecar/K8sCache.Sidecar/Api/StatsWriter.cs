@@ -37,7 +37,7 @@ internal static class StatsWriter
         await json.FlushAsync(context.RequestAborted);
     }
 
-    private static void WriteGroup(Utf8JsonWriter json, CacheGroup group)
+    private static void WriteGroup(Utf8JsonWriter json, Group group)
     {
         var s = group.Stats;
         json.WriteStartObject(group.Name);

@@ -6,7 +6,7 @@ using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Discovery;
 using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Node;
-using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.Loading;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace K8sCache.Sidecar.Hosting;
@@ -125,7 +125,7 @@ internal static class SidecarHost
         });
 
         var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024 };
-        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerServer(node).Definition));
+        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerGrpcService(node).Definition));
         app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node).Definition));
         var adminEndpoints = new AdminEndpoints(node, exporter);
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));

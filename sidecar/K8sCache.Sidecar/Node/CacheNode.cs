@@ -20,7 +20,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
     private readonly string _token;
     private volatile Membership _membership;
     private long _viewMismatches;
-    private volatile FrozenDictionary<string, CacheGroup> _groups = FrozenDictionary<string, CacheGroup>.Empty;
+    private volatile FrozenDictionary<string, Group> _groups = FrozenDictionary<string, Group>.Empty;
 
     public CacheNode(SidecarOptions options, string peerToken, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger)
     {
@@ -47,14 +47,14 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
     /// <summary>True once discovery has produced a member list: the ring exists and owners are known.</summary>
     public bool IsReady => _membership.Ready;
 
-    public IReadOnlyCollection<CacheGroup> Groups => _groups.Values;
+    public IReadOnlyCollection<Group> Groups => _groups.Values;
 
     public IReadOnlyList<IPeer> Others => _membership.Others;
 
     /// <summary>The peer token every Peer call must carry.</summary>
     public string PeerToken => _token;
 
-    public CacheGroup GetGroup(string name) =>
+    public Group GetGroup(string name) =>
         _groups.TryGetValue(name, out var group)
             ? group
             : throw new InputException(InputErrorKind.UnknownGroup,
@@ -144,7 +144,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
     private void ApplyGroups(IReadOnlyList<GroupOptions> groups, LimitsOptions limits)
     {
         var current = _groups;
-        var next = new Dictionary<string, CacheGroup>(StringComparer.Ordinal);
+        var next = new Dictionary<string, Group>(StringComparer.Ordinal);
         foreach (var options in groups)
         {
             if (current.TryGetValue(options.Name, out var existing))
@@ -154,7 +154,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
             }
             else
             {
-                next[options.Name] = new CacheGroup(Self, options, _loaderFactory(options, limits), this, Options.HotCacheTtl, _timeProvider, _logger);
+                next[options.Name] = new Group(Self, options, _loaderFactory(options, limits), this, Options.HotCacheTtl, _timeProvider, _logger);
             }
         }
 

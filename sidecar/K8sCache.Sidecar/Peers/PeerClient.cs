@@ -1,6 +1,5 @@
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
-using K8sCache.Sidecar.Node;
 
 namespace K8sCache.Sidecar.Peers;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Kubernetes;
-using K8sCache.Operator.Tests.ApiTestServer;
+using K8sCache.Kubernetes.Testing;
 using K8sCache.Operator.Yaml;
 
 namespace K8sCache.Operator.Tests.Fixtures;

@@ -4,7 +4,7 @@ using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Tests.Fixtures;
 
-/// <summary>An owner that is healthy but whose loader fails: it answers Get with FAILED_PRECONDITION, as PeerServer does.</summary>
+/// <summary>An owner that is healthy but whose loader fails: it answers Get with FAILED_PRECONDITION, as PeerGrpcService does.</summary>
 internal sealed class FailingLoaderPeer(string address) : IPeer
 {
     public string Address { get; } = address;

@@ -1,7 +1,6 @@
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
-using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Tests.Fixtures;

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Loading;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Api;
+
+/// <summary>
+/// The <c>k8scache.v1.Peer</c> service: what other nodes call. Every call must carry the shared token; every request
+/// is validated against the same limits as the localhost API. A Get is answered from this node's caches or loader,
+/// never forwarded (so requests travel at most one hop).
+/// </summary>
+internal sealed class PeerGrpcService(CacheNode node)
+{
+    private readonly byte[] _expectedAuthorization = Encoding.UTF8.GetBytes("Bearer " + node.PeerToken);
+
+    public GrpcServiceDefinition Definition => new GrpcServiceDefinition(PeerService.Name)
+        .AddUnary(PeerService.Get, GetAsync)
+        .AddUnary(PeerService.Set, SetAsync)
+        .AddUnary(PeerService.Delete, DeleteAsync)
+        .AddUnary(PeerService.Invalidate, InvalidateAsync);
+
+    private async ValueTask<PeerGetResponse> GetAsync(PeerGetRequest request, ServerCallContext context)
+    {
+        var group = Admit(context, request.Header, request.Group, request.Key);
+        try
+        {
+            var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
+            return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs };
+        }
+        catch (LoaderException e)
+        {
+            // FAILED_PRECONDITION tells the sender "the owner answered: the load failed", as opposed to a failing owner.
+            throw new RpcException(StatusCode.FailedPrecondition, e.Message);
+        }
+    }
+
+    private async ValueTask<PeerSetResponse> SetAsync(PeerSetRequest request, ServerCallContext context)
+    {
+        var group = Admit(context, request.Header, request.Group, request.Key);
+        try
+        {
+            node.Validator.ValidateValue(request.Value.Length);
+            node.Validator.ValidateTtlMs(request.TtlMs);
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
+
+        var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), request.TtlMs, context.CancellationToken);
+        return new PeerSetResponse { UnreachablePeers = { result.UnreachablePeers } };
+    }
+
+    private async ValueTask<PeerDeleteResponse> DeleteAsync(PeerDeleteRequest request, ServerCallContext context)
+    {
+        var group = Admit(context, request.Header, request.Group, request.Key);
+        var result = await group.ApplyDeleteAsync(request.Key, context.CancellationToken);
+        return new PeerDeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
+    }
+
+    private ValueTask<InvalidateResponse> InvalidateAsync(InvalidateRequest request, ServerCallContext context)
+    {
+        Admit(context, request.Header, request.Group, request.Key).Invalidate(request.Key);
+        return ValueTask.FromResult(new InvalidateResponse());
+    }
+
+    private Group Admit(ServerCallContext context, PeerHeader? header, string groupName, string key)
+    {
+        var authorization = context.RequestHeaders.Authorization.ToString();
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization))
+        {
+            throw new RpcException(StatusCode.Unauthenticated,
+                authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
+        }
+
+        node.ObservePeerView(header);
+        try
+        {
+            var group = node.GetGroup(groupName);
+            node.Validator.ValidateKey(key);
+            return group;
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
+    }
+}
