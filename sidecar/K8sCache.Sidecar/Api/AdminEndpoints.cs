@@ -1,11 +1,11 @@
 using K8sCache.Protocol.Metrics;
-using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
 /// <summary>What the kubelet and Prometheus call on <c>AdminAddress</c>: <c>/healthz</c> (the process serves),
 /// <c>/readyz</c> (the ring is built: owners are known), <c>/metrics</c>.</summary>
-internal sealed class AdminEndpoints(CacheNode node, PrometheusTextExporter exporter)
+internal sealed class AdminEndpoints(PeerSet peers, PrometheusTextExporter exporter)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -17,13 +17,13 @@ internal sealed class AdminEndpoints(CacheNode node, PrometheusTextExporter expo
                 return response.WriteAsync("ok\n", context.RequestAborted);
             case "/readyz":
                 response.ContentType = "text/plain";
-                if (!node.IsReady)
+                if (!peers.IsReady)
                 {
                     response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     return response.WriteAsync("not ready: discovery has not produced a member list yet\n", context.RequestAborted);
                 }
 
-                return response.WriteAsync($"ready: ring version {node.Ring.Version}, {node.Ring.Members.Count} members\n", context.RequestAborted);
+                return response.WriteAsync($"ready: ring version {peers.Ring.Version}, {peers.Ring.Members.Count} members\n", context.RequestAborted);
             case "/metrics":
                 response.ContentType = PrometheusTextExporter.ContentType;
                 return response.WriteAsync(exporter.Collect(), context.RequestAborted);

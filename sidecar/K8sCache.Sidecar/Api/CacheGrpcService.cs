@@ -1,11 +1,12 @@
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
 /// <summary>The <c>k8scache.v1.Cache</c> service applications call on <c>GrpcAddress</c>.</summary>
-internal sealed class CacheGrpcService(CacheNode node)
+internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
 {
     public GrpcServiceDefinition Definition => new GrpcServiceDefinition(CacheService.Name)
         .AddUnary(CacheService.Get, GetAsync)
@@ -65,6 +66,7 @@ internal sealed class CacheGrpcService(CacheNode node)
         Group group;
         try
         {
+            ThrowIfNotReady();
             group = node.GetGroup(request.Group);
             node.Validator.ValidateBatch(request.Keys.Count);
         }
@@ -96,10 +98,19 @@ internal sealed class CacheGrpcService(CacheNode node)
         }
     }
 
+    /// <summary>Readiness, then the node's admission step. A node without a ring does not know owners: serving would
+    /// answer from a one-node view (and writes would land on the wrong owner), so it refuses as the HTTP API does.</summary>
     private Group Admit(string groupName, string key)
     {
-        var group = node.GetGroup(groupName);
-        node.Validator.ValidateKey(key);
-        return group;
+        ThrowIfNotReady();
+        return node.Admit(groupName, key);
+    }
+
+    private void ThrowIfNotReady()
+    {
+        if (!peers.IsReady)
+        {
+            throw new RpcException(StatusCode.Unavailable, "not ready: the ring is not built yet");
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using K8sCache.Protocol.Configuration;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace K8sCache.Sidecar.Api;
@@ -13,7 +14,7 @@ namespace K8sCache.Sidecar.Api;
 /// 404 when absent (<c>X-Cache: miss</c>), 400 bad input, 404 with a message for an unknown group, 413 too large,
 /// 502 loader failed, 503 not ready or owner unreachable (for writes).
 /// </summary>
-internal sealed class HttpApi(CacheNode node)
+internal sealed class HttpApi(CacheNode node, PeerSet peers)
 {
     private const string OctetStream = "application/octet-stream";
 
@@ -22,7 +23,7 @@ internal sealed class HttpApi(CacheNode node)
         var request = context.Request;
         if (request.Path == "/v1/stats")
         {
-            await StatsWriter.WriteAsync(context, node);
+            await StatsWriter.WriteAsync(context, node, peers);
             return;
         }
 
@@ -33,7 +34,7 @@ internal sealed class HttpApi(CacheNode node)
             return;
         }
 
-        if (!node.IsReady)
+        if (!peers.IsReady)
         {
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "not ready: the ring is not built yet");
             return;
@@ -41,8 +42,7 @@ internal sealed class HttpApi(CacheNode node)
 
         try
         {
-            var group = node.GetGroup(groupName);
-            node.Validator.ValidateKey(key);
+            var group = node.Admit(groupName, key);
             if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             {
                 await GetAsync(context, group, key);

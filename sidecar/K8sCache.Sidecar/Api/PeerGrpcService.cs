@@ -4,6 +4,7 @@ using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
@@ -12,9 +13,9 @@ namespace K8sCache.Sidecar.Api;
 /// is validated against the same limits as the localhost API. A Get is answered from this node's caches or loader,
 /// never forwarded (so requests travel at most one hop).
 /// </summary>
-internal sealed class PeerGrpcService(CacheNode node)
+internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string token)
 {
-    private readonly byte[] _expectedAuthorization = Encoding.UTF8.GetBytes("Bearer " + node.PeerToken);
+    private readonly byte[] _expectedAuthorization = Encoding.UTF8.GetBytes("Bearer " + token);
 
     public GrpcServiceDefinition Definition => new GrpcServiceDefinition(PeerService.Name)
         .AddUnary(PeerService.Get, GetAsync)
@@ -76,12 +77,10 @@ internal sealed class PeerGrpcService(CacheNode node)
                 authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
         }
 
-        node.ObservePeerView(header);
+        peers.ObserveView(header);
         try
         {
-            var group = node.GetGroup(groupName);
-            node.Validator.ValidateKey(key);
-            return group;
+            return node.Admit(groupName, key);
         }
         catch (InputException e)
         {

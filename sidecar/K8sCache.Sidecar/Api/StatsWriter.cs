@@ -1,25 +1,26 @@
 using System.Text.Json;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
 /// <summary><c>GET /v1/stats</c>: the node, its ring and every group's counters and caches, as JSON.</summary>
 internal static class StatsWriter
 {
-    public static async Task WriteAsync(HttpContext context, CacheNode node)
+    public static async Task WriteAsync(HttpContext context, CacheNode node, PeerSet peers)
     {
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
-        json.WriteString("node", node.Self);
-        json.WriteBoolean("ready", node.IsReady);
+        json.WriteString("node", peers.Self);
+        json.WriteBoolean("ready", peers.IsReady);
         json.WriteStartObject("ring");
-        json.WriteNumber("version", node.Ring.Version);
-        json.WriteString("fingerprint", node.Ring.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteNumber("viewMismatches", node.ViewMismatches);
+        json.WriteNumber("version", peers.Ring.Version);
+        json.WriteString("fingerprint", peers.Ring.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("viewMismatches", peers.ViewMismatches);
         json.WriteStartArray("members");
-        foreach (var member in node.Ring.Members)
+        foreach (var member in peers.Ring.Members)
         {
             json.WriteStringValue(member);
         }

@@ -1,13 +1,15 @@
-using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Configuration;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Discovery;
 
 /// <summary>
 /// Re-resolves the members every <c>DiscoveryInterval</c> and hands them to the node, which rebuilds its ring only when
 /// the list changed; a list that drops members must be seen twice in a row (<see cref="RemovalConfirmation"/>).
-/// Reads the node's current options each round, so a reloaded <c>Discovery</c> takes effect.
+/// Reads the current options each round, so a reloaded <c>Discovery</c> takes effect.
 /// </summary>
-internal sealed partial class MembershipService(CacheNode node, TimeProvider timeProvider, ILogger<MembershipService> logger) : BackgroundService
+internal sealed partial class MembershipService(
+    PeerSet peers, Func<SidecarOptions> currentOptions, TimeProvider timeProvider, ILogger<MembershipService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,7 +18,7 @@ internal sealed partial class MembershipService(CacheNode node, TimeProvider tim
         var confirmation = new RemovalConfirmation();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var options = node.Options;
+            var options = currentOptions();
             if (uri != options.Discovery)
             {
                 uri = options.Discovery;
@@ -30,9 +32,9 @@ internal sealed partial class MembershipService(CacheNode node, TimeProvider tim
                 {
                     LogKeptMembers(logger, uri);
                 }
-                else if (confirmation.Decide(node.IsReady ? node.Ring.Members : [], members, node.Self) is { } confirmed)
+                else if (confirmation.Decide(peers.IsReady ? peers.Ring.Members : [], members, peers.Self) is { } confirmed)
                 {
-                    node.UpdateMembers(confirmed);
+                    peers.UpdateMembers(confirmed);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using K8sCache.Sidecar.Hashing;
+
 namespace K8sCache.Sidecar.Discovery;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal sealed class RemovalConfirmation
     /// <summary>The list to apply now, or null to wait for confirmation.</summary>
     public IReadOnlyList<string>? Decide(IReadOnlyList<string> current, IReadOnlyList<string> resolved, string self)
     {
-        var next = resolved.Append(self).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var next = MemberList.Normalize(resolved, self);
         var drops = current.Except(next, StringComparer.Ordinal).Any();
         if (!drops)
         {

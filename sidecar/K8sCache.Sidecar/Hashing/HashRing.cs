@@ -44,7 +44,7 @@ internal sealed class HashRing
     public static HashRing Create(IEnumerable<string> members, long version, int virtualNodes = DefaultVirtualNodes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(virtualNodes, 1);
-        var sorted = members.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var sorted = MemberList.Normalize(members);
         var points = new ulong[sorted.Length * virtualNodes];
         var owners = new int[points.Length];
         var i = 0;

@@ -31,7 +31,7 @@ internal sealed partial class ConfigurationReloader(
                 try
                 {
                     configuration.Reload();
-                    var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP")) with { Self = node.Self };
+                    var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP")) with { Self = node.Options.Self };
                     node.Reconfigure(options);
                     LogReloaded(logger, path, options.Groups.Count);
                 }

@@ -6,6 +6,7 @@ using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Discovery;
 using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Loading;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -102,10 +103,16 @@ internal static class SidecarHost
 
         var timeProvider = TimeProvider.System;
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton(sp => new PeerSet(
+            options.Self, new PeerClientSettings(peerToken, options.PeerTimeout, options.Limits.MaxValueBytes),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Peers")));
         builder.Services.AddSingleton(sp => new CacheNode(
-            options, peerToken, LoaderFactory.Create, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node")));
-        builder.Services.AddSingleton<IHostedService>(sp => new MembershipService(
-            sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<MembershipService>>()));
+            options, sp.GetRequiredService<PeerSet>(), LoaderFactory.Create, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node")));
+        builder.Services.AddSingleton<IHostedService>(sp =>
+        {
+            var node = sp.GetRequiredService<CacheNode>();
+            return new MembershipService(sp.GetRequiredService<PeerSet>(), () => node.Options, timeProvider, sp.GetRequiredService<ILogger<MembershipService>>());
+        });
         builder.Services.AddSingleton<IHostedService>(sp => new ExpirySweeper(sp.GetRequiredService<CacheNode>(), timeProvider));
         if (configPath is not null)
         {
@@ -115,21 +122,23 @@ internal static class SidecarHost
 
         var app = builder.Build();
         var node = app.Services.GetRequiredService<CacheNode>();
-        var metrics = new NodeMetrics(node);
+        var peers = app.Services.GetRequiredService<PeerSet>();
+        var metrics = new NodeMetrics(node, peers);
         var exporter = new PrometheusTextExporter(metrics.Meter);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             exporter.Dispose();
             metrics.Dispose();
             node.Dispose();
+            peers.Dispose();
         });
 
         var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024 };
-        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerGrpcService(node).Definition));
-        app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node).Definition));
-        var adminEndpoints = new AdminEndpoints(node, exporter);
+        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerGrpcService(node, peers, peerToken).Definition));
+        app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node, peers).Definition));
+        var adminEndpoints = new AdminEndpoints(peers, exporter);
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));
-        app.Run(new HttpApi(node).HandleAsync);
+        app.Run(new HttpApi(node, peers).HandleAsync);
         return app;
     }
 }

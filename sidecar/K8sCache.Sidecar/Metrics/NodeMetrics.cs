@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Metrics;
 
@@ -13,7 +14,7 @@ internal sealed class NodeMetrics : IDisposable
 {
     public const string MeterName = "K8sCache.Sidecar";
 
-    public NodeMetrics(CacheNode node)
+    public NodeMetrics(CacheNode node, PeerSet peers)
     {
         Meter = new Meter(MeterName, "1.0");
         Counter(node, "k8scache.gets", "Gets from applications and peers.", s => s.Gets);
@@ -35,11 +36,11 @@ internal sealed class NodeMetrics : IDisposable
             unit: "By", description: "Byte budget.");
         Meter.CreateObservableGauge("k8scache.items", () => PerCache(node, c => c.Count),
             description: "Entries held.");
-        Meter.CreateObservableGauge("k8scache.ring_members", () => (long)node.Ring.Members.Count,
+        Meter.CreateObservableGauge("k8scache.ring_members", () => (long)peers.Ring.Members.Count,
             description: "Members of this node's ring, itself included.");
-        Meter.CreateObservableGauge("k8scache.ring_version", () => node.Ring.Version,
+        Meter.CreateObservableGauge("k8scache.ring_version", () => peers.Ring.Version,
             description: "Version of this node's ring; increases on every membership change.");
-        Meter.CreateObservableCounter("k8scache.ring_view_mismatches", () => node.ViewMismatches,
+        Meter.CreateObservableCounter("k8scache.ring_view_mismatches", () => peers.ViewMismatches,
             description: "Peer requests from nodes whose member list differed from this node's.");
     }
 

@@ -1,58 +1,40 @@
 using System.Collections.Frozen;
-using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Configuration;
-using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Node;
 
 /// <summary>
-/// Everything one cache node owns — its ring, its peers, its groups — with no global state, so several nodes can live
-/// in one process (local mode, tests). Membership and group changes swap immutable snapshots; readers never lock.
+/// One cache node's groups and the limits its entry points enforce, with no global state, so several nodes can live
+/// in one process (local mode, tests). The ring and the peers live in the <see cref="PeerSet"/> the groups route
+/// through. A reconfiguration swaps an immutable snapshot of the groups; readers never lock.
 /// </summary>
-internal sealed class CacheNode : IPeerPicker, IDisposable
+internal sealed class CacheNode : IDisposable
 {
+    private readonly PeerSet _peers;
     private readonly Func<GroupOptions, LimitsOptions, ILoader?> _loaderFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _changeLock = new();
-    private readonly string _token;
-    private volatile Membership _membership;
-    private long _viewMismatches;
     private volatile FrozenDictionary<string, Group> _groups = FrozenDictionary<string, Group>.Empty;
 
-    public CacheNode(SidecarOptions options, string peerToken, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger)
+    public CacheNode(SidecarOptions options, PeerSet peers, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger)
     {
-        Self = options.Self;
         Options = options;
         Validator = new InputValidator(options.Limits);
-        _token = peerToken;
+        _peers = peers;
         _loaderFactory = loaderFactory;
         _timeProvider = timeProvider;
         _logger = logger;
-        _membership = new Membership(HashRing.Empty, FrozenDictionary<string, PeerClient>.Empty, [], Ready: false);
         ApplyGroups(options.Groups, options.Limits);
     }
-
-    /// <summary>This node's address in the ring.</summary>
-    public string Self { get; }
 
     public SidecarOptions Options { get; private set; }
 
     public InputValidator Validator { get; private set; }
 
-    public HashRing Ring => _membership.Ring;
-
-    /// <summary>True once discovery has produced a member list: the ring exists and owners are known.</summary>
-    public bool IsReady => _membership.Ready;
-
     public IReadOnlyCollection<Group> Groups => _groups.Values;
-
-    public IReadOnlyList<IPeer> Others => _membership.Others;
-
-    /// <summary>The peer token every Peer call must carry.</summary>
-    public string PeerToken => _token;
 
     public Group GetGroup(string name) =>
         _groups.TryGetValue(name, out var group)
@@ -60,59 +42,13 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
             : throw new InputException(InputErrorKind.UnknownGroup,
                 $"unknown group '{name}'; this node serves: {string.Join(", ", _groups.Keys.Order(StringComparer.Ordinal))}");
 
-    public IPeer? PickOwner(string key)
+    /// <summary>The admission step of every entry point (HTTP, gRPC, peers): the group must exist and the key must be
+    /// within the limits. Throws <see cref="InputException"/> naming what is wrong.</summary>
+    public Group Admit(string groupName, string key)
     {
-        var membership = _membership;
-        var owner = membership.Ring.Owner(key);
-        return owner is null || owner == Self ? null : membership.Peers[owner];
-    }
-
-    /// <summary>Peer requests received from a node whose member list differed from this node's.</summary>
-    public long ViewMismatches => Volatile.Read(ref _viewMismatches);
-
-    public PeerHeader CreatePeerHeader() => new() { RingFingerprint = _membership.Ring.Fingerprint, Sender = Self };
-
-    /// <summary>Counts a peer request sent under another view of the ring. Served all the same: a node asked for a key
-    /// it does not own answers from its own cache or loader.</summary>
-    public void ObservePeerView(PeerHeader? header)
-    {
-        if (header is not null && header.RingFingerprint != _membership.Ring.Fingerprint)
-        {
-            Interlocked.Increment(ref _viewMismatches);
-        }
-    }
-
-    /// <summary>Rebuilds the ring when the member list differs from the current one. This node is always a member.</summary>
-    public void UpdateMembers(IEnumerable<string> members)
-    {
-        lock (_changeLock)
-        {
-            var current = _membership;
-            var next = members.Append(Self).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-            if (current.Ready && next.SequenceEqual(current.Ring.Members, StringComparer.Ordinal))
-            {
-                return;
-            }
-
-            var peers = new Dictionary<string, PeerClient>(StringComparer.Ordinal);
-            foreach (var member in next.Where(m => m != Self))
-            {
-                peers[member] = current.Peers.TryGetValue(member, out var existing)
-                    ? existing
-                    : new PeerClient(member, _token, Options.PeerTimeout, Options.Limits.MaxValueBytes, CreatePeerHeader);
-            }
-
-            var ring = HashRing.Create(next, current.Ring.Version + 1);
-            _membership = new Membership(ring, peers.ToFrozenDictionary(StringComparer.Ordinal), peers.Values.ToArray(), Ready: true);
-            NodeLog.RingChanged(_logger, Self, ring.Version, string.Join(",", next));
-
-            // Calls in flight to a departed peer finish (or fail into a local load) before its connections close.
-            var departed = current.Peers.Where(p => !peers.ContainsKey(p.Key)).Select(p => p.Value).ToArray();
-            if (departed.Length > 0)
-            {
-                _ = DisposeLaterAsync(departed, Options.PeerTimeout);
-            }
-        }
+        var group = GetGroup(groupName);
+        Validator.ValidateKey(key);
+        return group;
     }
 
     /// <summary>Applies a reloaded configuration: limits and groups (new groups start empty, removed groups are dropped,
@@ -124,6 +60,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
         {
             Options = options;
             Validator = new InputValidator(options.Limits);
+            _peers.Settings = _peers.Settings with { Timeout = options.PeerTimeout, MaxValueBytes = options.Limits.MaxValueBytes };
             ApplyGroups(options.Groups, options.Limits);
         }
     }
@@ -133,11 +70,6 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
         foreach (var group in _groups.Values)
         {
             group.Dispose();
-        }
-
-        foreach (var peer in _membership.Peers.Values)
-        {
-            peer.Dispose();
         }
     }
 
@@ -154,7 +86,7 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
             }
             else
             {
-                next[options.Name] = new Group(Self, options, _loaderFactory(options, limits), this, Options.HotCacheTtl, _timeProvider, _logger);
+                next[options.Name] = new Group(_peers.Self, options, _loaderFactory(options, limits), _peers, Options.HotCacheTtl, _timeProvider, _logger);
             }
         }
 
@@ -164,16 +96,4 @@ internal sealed class CacheNode : IPeerPicker, IDisposable
             removed.Dispose();
         }
     }
-
-    private static async Task DisposeLaterAsync(PeerClient[] peers, TimeSpan delay)
-    {
-        await Task.Delay(delay);
-        foreach (var peer in peers)
-        {
-            peer.Dispose();
-        }
-    }
-
-    /// <summary>One consistent view of the cluster: the ring and a client for every other member.</summary>
-    private sealed record Membership(HashRing Ring, FrozenDictionary<string, PeerClient> Peers, IPeer[] Others, bool Ready);
 }

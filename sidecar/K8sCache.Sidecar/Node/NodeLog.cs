@@ -14,7 +14,4 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Node} could not invalidate {Group}/{Key} on {Peer}: {Reason}")]
     public static partial void InvalidateFailed(ILogger logger, string node, string group, string key, string peer, string reason);
-
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "{Node} ring version {Version}: {Members}")]
-    public static partial void RingChanged(ILogger logger, string node, long version, string members);
 }

@@ -13,16 +13,16 @@ internal sealed class PeerClient : IPeer, IDisposable
     private readonly Func<PeerHeader> _header;
     private readonly CallOptions _callOptions;
 
-    public PeerClient(string address, string token, TimeSpan timeout, int maxValueBytes, Func<PeerHeader> header)
+    public PeerClient(string address, PeerClientSettings settings, Func<PeerHeader> header)
     {
         Address = address;
         _header = header;
-        _callOptions = new CallOptions(Timeout: timeout);
+        _callOptions = new CallOptions(Timeout: settings.Timeout);
         _channel = GrpcChannel.ForAddress("http://" + address, new GrpcChannelOptions
         {
-            DefaultHeaders = [new("authorization", "Bearer " + token)],
-            MaxReceiveMessageSize = maxValueBytes + 64 * 1024,
-            ConnectTimeout = timeout,
+            DefaultHeaders = [new("authorization", "Bearer " + settings.Token)],
+            MaxReceiveMessageSize = settings.MaxValueBytes + 64 * 1024,
+            ConnectTimeout = settings.Timeout,
         });
     }
 
