@@ -6,7 +6,7 @@ internal sealed class GroupSpec
     /// <summary>A DNS label, unique within the CacheGroup.</summary>
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>Per pod, a Kubernetes quantity. Default 64Mi.</summary>
+    /// <summary>Per pod, a Kubernetes quantity. Unset: the sidecar's default.</summary>
     public string? MaxBytes { get; set; }
 
     /// <summary>Default TTL, a duration such as 5m. None: no expiry.</summary>

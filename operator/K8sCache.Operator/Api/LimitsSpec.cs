@@ -1,6 +1,6 @@
 namespace K8sCache.Operator.Api;
 
-/// <summary>Input limits of every pod. Defaults 1024 and 1048576.</summary>
+/// <summary>Input limits of every pod. Unset: the sidecar's defaults.</summary>
 internal sealed class LimitsSpec
 {
     public int? MaxKeyBytes { get; set; }

@@ -7,6 +7,6 @@ internal sealed class LoaderSpec
 
     public string? Grpc { get; set; }
 
-    /// <summary>A duration. Default 2s.</summary>
+    /// <summary>A duration. Unset: the sidecar's default.</summary>
     public string? Timeout { get; set; }
 }

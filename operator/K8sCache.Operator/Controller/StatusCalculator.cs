@@ -15,7 +15,7 @@ internal static class StatusCalculator
 {
     public static CacheGroupStatus Calculate(CacheGroup cg, JsonObject? statefulSet, string? reconcileError, DateTimeOffset now)
     {
-        var desired = cg.Spec.Replicas ?? 3;
+        var desired = cg.Spec.DesiredReplicas();
         var status = statefulSet?["status"];
         var replicas = (int?)status?["replicas"] ?? 0;
         var ready = (int?)status?["readyReplicas"] ?? 0;

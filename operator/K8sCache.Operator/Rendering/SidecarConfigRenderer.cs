@@ -5,9 +5,12 @@ using K8sCache.Operator.Api;
 namespace K8sCache.Operator.Rendering;
 
 /// <summary>
-/// The sidecar's JSON configuration for a CacheGroup — the contract of docs/configuration.md. Self is left out: each
-/// pod derives it from POD_IP. Rendered deterministically (same spec, same bytes) so an unchanged spec never rewrites
-/// the ConfigMap.
+/// The sidecar's JSON configuration for a CacheGroup — the contract of docs/configuration.md. It carries what the
+/// operator decides (discovery through the headless Service, the token's path) and what the user set, nothing else:
+/// every default is the sidecar's own, so it has one home. Self is left out: each pod derives it from POD_IP. The
+/// addresses are left out too: the sidecar's defaults are the container ports of <see cref="Ports"/> (a contract test
+/// keeps them equal). Rendered deterministically (same spec, same bytes) so an unchanged spec never rewrites the
+/// ConfigMap.
 /// </summary>
 internal static class SidecarConfigRenderer
 {
@@ -21,7 +24,12 @@ internal static class SidecarConfigRenderer
         var groups = new JsonArray();
         foreach (var group in cg.Spec.Groups)
         {
-            var g = new JsonObject { ["Name"] = group.Name, ["MaxBytes"] = group.MaxBytes ?? "64Mi" };
+            var g = new JsonObject { ["Name"] = group.Name };
+            if (group.MaxBytes is not null)
+            {
+                g["MaxBytes"] = group.MaxBytes;
+            }
+
             if (group.Ttl is not null)
             {
                 g["Ttl"] = group.Ttl;
@@ -40,31 +48,40 @@ internal static class SidecarConfigRenderer
                     l["Grpc"] = loader.Grpc;
                 }
 
-                l["Timeout"] = loader.Timeout ?? "2s";
+                if (loader.Timeout is not null)
+                {
+                    l["Timeout"] = loader.Timeout;
+                }
+
                 g["Loader"] = l;
             }
 
             groups.Add((JsonNode)g);
         }
 
-        var config = new JsonObject
+        var section = new JsonObject
         {
-            ["K8sCache"] = new JsonObject
-            {
-                ["Discovery"] = $"dns:///{ObjectNames.PeerService(cg)}.{cg.Metadata.Namespace}.svc.{options.ClusterDomain}:{Ports.Peer}",
-                ["PeerAddress"] = $"0.0.0.0:{Ports.Peer}",
-                ["ApiAddress"] = $"127.0.0.1:{Ports.Api}",
-                ["GrpcAddress"] = $"127.0.0.1:{Ports.Grpc}",
-                ["AdminAddress"] = $"0.0.0.0:{Ports.Metrics}",
-                ["PeerTokenFile"] = $"{TokenDirectory}/{TokenKey}",
-                ["Limits"] = new JsonObject
-                {
-                    ["MaxKeyBytes"] = cg.Spec.Limits?.MaxKeyBytes ?? 1024,
-                    ["MaxValueBytes"] = cg.Spec.Limits?.MaxValueBytes ?? 1048576,
-                },
-                ["Groups"] = groups,
-            },
+            ["Discovery"] = $"dns:///{ObjectNames.PeerService(cg)}.{cg.Metadata.Namespace}.svc.{options.ClusterDomain}:{Ports.Peer}",
+            ["PeerTokenFile"] = $"{TokenDirectory}/{TokenKey}",
         };
+        if (cg.Spec.Limits is { } limits)
+        {
+            var l = new JsonObject();
+            if (limits.MaxKeyBytes is { } maxKey)
+            {
+                l["MaxKeyBytes"] = maxKey;
+            }
+
+            if (limits.MaxValueBytes is { } maxValue)
+            {
+                l["MaxValueBytes"] = maxValue;
+            }
+
+            section["Limits"] = l;
+        }
+
+        section["Groups"] = groups;
+        var config = new JsonObject { ["K8sCache"] = section };
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }

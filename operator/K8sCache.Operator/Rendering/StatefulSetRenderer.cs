@@ -50,7 +50,7 @@ internal static class StatefulSetRenderer
             ["metadata"] = ManifestRenderer.Metadata(cg, ObjectNames.StatefulSet(cg), "cache"),
             ["spec"] = new JsonObject
             {
-                ["replicas"] = cg.Spec.Replicas ?? 3,
+                ["replicas"] = cg.Spec.DesiredReplicas(),
                 ["serviceName"] = ObjectNames.PeerService(cg),
                 // Cache pods hold no state that needs ordered start: start and stop them all at once.
                 ["podManagementPolicy"] = "Parallel",

@@ -47,7 +47,7 @@ internal static class StatsWriter
         json.WriteNumber("hotHits", Volatile.Read(ref s.HotHits));
         json.WriteNumber("peerLoads", Volatile.Read(ref s.PeerLoads));
         json.WriteNumber("peerErrors", Volatile.Read(ref s.PeerErrors));
-        json.WriteNumber("loads", Volatile.Read(ref s.Loads));
+        json.WriteNumber("misses", Volatile.Read(ref s.Misses));
         json.WriteNumber("loadsDeduped", Volatile.Read(ref s.LoadsDeduped));
         json.WriteNumber("localLoads", Volatile.Read(ref s.LocalLoads));
         json.WriteNumber("localLoadErrors", Volatile.Read(ref s.LocalLoadErrors));

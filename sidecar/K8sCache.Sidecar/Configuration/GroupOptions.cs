@@ -7,7 +7,7 @@ internal sealed record GroupOptions
     public required string Name { get; init; }
 
     /// <summary>Bytes this node spends on the group: the main cache plus a hot cache of 1/8 of it. Default 64Mi.</summary>
-    public long MaxBytes { get; init; } = 64L << 20;
+    public long MaxBytes { get; init; } = Defaults.GroupMaxBytes;
 
     /// <summary>Lifetime of entries that carry none of their own (a Set without ttl, a load without max-age).
     /// Null: no expiry.</summary>

@@ -10,5 +10,5 @@ internal sealed record LoaderOptions
     public string? Grpc { get; init; }
 
     /// <summary>How long one load may take before it fails. Default 2s.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Timeout { get; init; } = Defaults.LoaderTimeout;
 }

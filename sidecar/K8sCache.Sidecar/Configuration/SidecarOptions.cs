@@ -1,8 +1,8 @@
 namespace K8sCache.Sidecar.Configuration;
 
 /// <summary>
-/// The sidecar's configuration, section <c>K8sCache</c> (DESIGN.md §3). The key names are a contract with the operator
-/// and with users' manifests: keys may be added, none renamed. docs/configuration.md documents every key.
+/// The sidecar's configuration, section <c>K8sCache</c> (docs/configuration.md). The key names are a contract with the operator
+/// and with users' manifests: keys may be added, none renamed. That document lists every key; <see cref="Defaults"/> holds their defaults.
 /// </summary>
 internal sealed record SidecarOptions
 {
@@ -13,31 +13,32 @@ internal sealed record SidecarOptions
     public required string Discovery { get; init; }
 
     /// <summary>How often DNS discovery re-resolves and static discovery re-reads its list. Default 5s.</summary>
-    public TimeSpan DiscoveryInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan DiscoveryInterval { get; init; } = Defaults.DiscoveryInterval;
 
     /// <summary>Where the Peer service listens. Default 0.0.0.0:7070.</summary>
-    public string PeerAddress { get; init; } = "0.0.0.0:7070";
+    public string PeerAddress { get; init; } = Defaults.PeerAddress;
 
     /// <summary>Where the HTTP/1.1 localhost API listens. Default 127.0.0.1:7071.</summary>
-    public string ApiAddress { get; init; } = "127.0.0.1:7071";
+    public string ApiAddress { get; init; } = Defaults.ApiAddress;
 
     /// <summary>Where the gRPC Cache service listens (HTTP/2 only). Default 127.0.0.1:7072.</summary>
-    public string GrpcAddress { get; init; } = "127.0.0.1:7072";
+    public string GrpcAddress { get; init; } = Defaults.GrpcAddress;
 
     /// <summary>Where /metrics, /healthz and /readyz are served. Default 0.0.0.0:9090.</summary>
-    public string AdminAddress { get; init; } = "0.0.0.0:9090";
+    public string AdminAddress { get; init; } = Defaults.AdminAddress;
 
     /// <summary>File holding the shared peer token (the operator mounts it from a Secret). Required.</summary>
     public required string PeerTokenFile { get; init; }
 
-    /// <summary>Deadline of one peer call. Default 2s.</summary>
-    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Deadline of one peer call. Default: the longest loader timeout plus 1s, and at least 2s. Set explicitly,
+    /// it must exceed every loader timeout by that margin.</summary>
+    public TimeSpan PeerTimeout { get; init; } = Defaults.PeerTimeout;
 
     /// <summary>Longest a hot copy of another owner's key is kept (never longer than the owner's entry). Default 30s.</summary>
-    public TimeSpan HotCacheTtl { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HotCacheTtl { get; init; } = Defaults.HotCacheTtl;
 
     /// <summary>How long SIGTERM waits for calls in flight before the process exits. Default 10s.</summary>
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ShutdownTimeout { get; init; } = Defaults.ShutdownTimeout;
 
     public LimitsOptions Limits { get; init; } = new();
 

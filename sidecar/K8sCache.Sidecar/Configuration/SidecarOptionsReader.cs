@@ -17,7 +17,7 @@ internal static partial class SidecarOptionsReader
         var section = configuration.GetSection(SectionName);
         var errors = new List<string>();
 
-        var peerAddress = Address(section, "PeerAddress", "0.0.0.0:7070", errors);
+        var peerAddress = Address(section, "PeerAddress", Defaults.PeerAddress, errors);
         var self = section["Self"];
         if (string.IsNullOrWhiteSpace(self))
         {
@@ -37,7 +37,7 @@ internal static partial class SidecarOptionsReader
         {
             discovery = "static:///" + self;
         }
-        else if (!DiscoveryUriIsValid(discovery, out var why))
+        else if (!DiscoveryUri.TryParse(discovery, out _, out var why))
         {
             errors.Add($"K8sCache:Discovery: '{discovery}' {why}");
         }
@@ -52,18 +52,19 @@ internal static partial class SidecarOptionsReader
         {
             Self = self ?? string.Empty,
             Discovery = discovery,
-            DiscoveryInterval = DurationOf(section, "DiscoveryInterval", TimeSpan.FromSeconds(5), errors, positive: true),
+            DiscoveryInterval = DurationOf(section, "DiscoveryInterval", Defaults.DiscoveryInterval, errors, positive: true),
             PeerAddress = peerAddress,
-            ApiAddress = Address(section, "ApiAddress", "127.0.0.1:7071", errors),
-            GrpcAddress = Address(section, "GrpcAddress", "127.0.0.1:7072", errors),
-            AdminAddress = Address(section, "AdminAddress", "0.0.0.0:9090", errors),
+            ApiAddress = Address(section, "ApiAddress", Defaults.ApiAddress, errors),
+            GrpcAddress = Address(section, "GrpcAddress", Defaults.GrpcAddress, errors),
+            AdminAddress = Address(section, "AdminAddress", Defaults.AdminAddress, errors),
             PeerTokenFile = tokenFile ?? string.Empty,
-            PeerTimeout = DurationOf(section, "PeerTimeout", TimeSpan.FromSeconds(2), errors, positive: true),
-            HotCacheTtl = DurationOf(section, "HotCacheTtl", TimeSpan.FromSeconds(30), errors, positive: true),
-            ShutdownTimeout = DurationOf(section, "ShutdownTimeout", TimeSpan.FromSeconds(10), errors, positive: false),
+                        HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
+            ShutdownTimeout = DurationOf(section, "ShutdownTimeout", Defaults.ShutdownTimeout, errors, positive: false),
             Limits = ReadLimits(section.GetSection("Limits"), errors),
             Groups = ReadGroups(section.GetSection("Groups"), errors),
         };
+
+        options = options with { PeerTimeout = ReadPeerTimeout(section, options.Groups, errors) };
 
         // Requests are routed by the port they arrive on, so the four endpoints need four ports.
         var ports = new[] { options.PeerAddress, options.ApiAddress, options.GrpcAddress, options.AdminAddress }.Select(EndpointParser.PortOf).ToArray();
@@ -80,11 +81,32 @@ internal static partial class SidecarOptionsReader
         return options;
     }
 
+    /// <summary>The peer timeout must outlast the owner's load, or a slow origin turns one load into one per node: the
+    /// default follows the longest loader timeout, and an explicit value that does not is refused.</summary>
+    private static TimeSpan ReadPeerTimeout(IConfigurationSection section, IReadOnlyList<GroupOptions> groups, List<string> errors)
+    {
+        var longestLoad = groups.Select(g => g.Loader?.Timeout ?? TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var needed = longestLoad > TimeSpan.Zero ? longestLoad + Defaults.PeerTimeoutMargin : TimeSpan.Zero;
+        if (section["PeerTimeout"] is null)
+        {
+            return needed > Defaults.PeerTimeout ? needed : Defaults.PeerTimeout;
+        }
+
+        var explicitTimeout = DurationOf(section, "PeerTimeout", Defaults.PeerTimeout, errors, positive: true);
+        if (explicitTimeout < needed)
+        {
+            errors.Add($"{section.Path}:PeerTimeout: '{section["PeerTimeout"]}' must be at least the longest loader timeout " +
+                $"({Duration.Format(longestLoad)}) plus {Duration.Format(Defaults.PeerTimeoutMargin)}, so an owner that is loading can answer; leave it out to derive it.");
+        }
+
+        return explicitTimeout;
+    }
+
     private static LimitsOptions ReadLimits(IConfigurationSection section, List<string> errors) => new()
     {
-        MaxKeyBytes = (int)SizeOf(section, "MaxKeyBytes", 1024, 1, 64 * 1024, errors),
-        MaxValueBytes = (int)SizeOf(section, "MaxValueBytes", 1024 * 1024, 0, 64L << 20, errors),
-        MaxBatchKeys = (int)SizeOf(section, "MaxBatchKeys", 1000, 1, 100_000, errors),
+        MaxKeyBytes = (int)SizeOf(section, "MaxKeyBytes", Defaults.MaxKeyBytes, 1, 64 * 1024, errors),
+        MaxValueBytes = (int)SizeOf(section, "MaxValueBytes", Defaults.MaxValueBytes, 0, 64L << 20, errors),
+        MaxBatchKeys = (int)SizeOf(section, "MaxBatchKeys", Defaults.MaxBatchKeys, 1, 100_000, errors),
     };
 
     private static List<GroupOptions> ReadGroups(IConfigurationSection section, List<string> errors)
@@ -110,7 +132,7 @@ internal static partial class SidecarOptionsReader
             groups.Add(new GroupOptions
             {
                 Name = name,
-                MaxBytes = SizeOf(child, "MaxBytes", 64L << 20, 1024, long.MaxValue, errors),
+                MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1024, long.MaxValue, errors),
                 Ttl = ttl,
                 Loader = ReadLoader(child.GetSection("Loader"), errors),
             });
@@ -148,7 +170,7 @@ internal static partial class SidecarOptionsReader
         {
             Url = string.IsNullOrWhiteSpace(url) ? null : url,
             Grpc = string.IsNullOrWhiteSpace(grpc) ? null : grpc,
-            Timeout = DurationOf(section, "Timeout", TimeSpan.FromSeconds(2), errors, positive: true),
+            Timeout = DurationOf(section, "Timeout", Defaults.LoaderTimeout, errors, positive: true),
         };
     }
 
@@ -169,36 +191,6 @@ internal static partial class SidecarOptionsReader
         }
 
         return true;
-    }
-
-    internal static bool DiscoveryUriIsValid(string discovery, out string why)
-    {
-        why = string.Empty;
-        if (discovery.StartsWith("static:///", StringComparison.Ordinal))
-        {
-            var list = discovery["static:///".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (list.Length == 0 || list.Any(m => !EndpointParser.TryParseHostPort(m, out _, out _)))
-            {
-                why = "must list host:port members separated by commas.";
-                return false;
-            }
-
-            return true;
-        }
-
-        if (discovery.StartsWith("dns:///", StringComparison.Ordinal))
-        {
-            if (!EndpointParser.TryParseHostPort(discovery["dns:///".Length..], out _, out _))
-            {
-                why = "must name NAME:PORT (the headless Service and the peer port).";
-                return false;
-            }
-
-            return true;
-        }
-
-        why = "must start with static:/// or dns:///.";
-        return false;
     }
 
     private static string Address(IConfigurationSection section, string key, string fallback, List<string> errors)

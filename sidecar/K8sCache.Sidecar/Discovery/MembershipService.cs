@@ -22,7 +22,7 @@ internal sealed partial class MembershipService(
             if (uri != options.Discovery)
             {
                 uri = options.Discovery;
-                discovery = DiscoveryFactory.Create(uri);
+                discovery = DiscoveryFactory.Create(DiscoveryUri.Parse(uri));
             }
 
             try

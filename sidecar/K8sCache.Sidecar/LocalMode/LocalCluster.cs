@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using K8sCache.Protocol.Configuration;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Hosting;
 
@@ -7,8 +8,8 @@ namespace K8sCache.Sidecar.LocalMode;
 
 /// <summary>
 /// <c>k8scache-sidecar local</c>: N full cache nodes in this process (default 3), each with its own ports on
-/// 127.0.0.1 and talking real gRPC to the others, plus the demo loader. Node i (from 0) uses ports 7070+100i (peer),
-/// 7071+100i (HTTP API), 7072+100i (gRPC API) and 9090+100i (admin). Ctrl-C stops everything.
+/// 127.0.0.1 and talking real gRPC to the others, plus the demo loader. Node i (from 0) uses the default ports plus 100i:
+/// 7070+100i (peer), 7071+100i (HTTP API), 7072+100i (gRPC API) and 9090+100i (admin). Ctrl-C stops everything.
 /// </summary>
 internal static class LocalCluster
 {
@@ -33,7 +34,7 @@ internal static class LocalCluster
 
         var tokenFile = Path.Combine(Path.GetTempPath(), $"k8scache-local-{Environment.ProcessId}.token");
         await File.WriteAllTextAsync(tokenFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
-        var members = Enumerable.Range(0, nodes).Select(i => $"127.0.0.1:{7070 + 100 * i}").ToArray();
+        var members = Enumerable.Range(0, nodes).Select(i => Loopback(Defaults.PeerAddress, i)).ToArray();
         var apps = new List<WebApplication> { DemoLoader.Build(LoaderPort) };
         try
         {
@@ -44,16 +45,15 @@ internal static class LocalCluster
                     Self = members[i],
                     Discovery = "static:///" + string.Join(',', members),
                     PeerAddress = members[i],
-                    ApiAddress = $"127.0.0.1:{7071 + 100 * i}",
-                    GrpcAddress = $"127.0.0.1:{7072 + 100 * i}",
-                    AdminAddress = $"127.0.0.1:{9090 + 100 * i}",
+                    ApiAddress = Loopback(Defaults.ApiAddress, i),
+                    GrpcAddress = Loopback(Defaults.GrpcAddress, i),
+                    AdminAddress = Loopback(Defaults.AdminAddress, i),
                     PeerTokenFile = tokenFile,
                     Groups =
                     [
                         new GroupOptions
                         {
                             Name = "scores",
-                            MaxBytes = 64L << 20,
                             Ttl = TimeSpan.FromMinutes(5),
                             Loader = new LoaderOptions { Url = $"http://127.0.0.1:{LoaderPort}/scores/{{key}}" },
                         },
@@ -84,21 +84,28 @@ internal static class LocalCluster
         }
     }
 
+    /// <summary>Node <paramref name="index"/>'s address for the endpoint whose default is <paramref name="defaultAddress"/>:
+    /// 127.0.0.1 and the default port plus 100 per node.</summary>
+    private static string Loopback(string defaultAddress, int index) =>
+        $"127.0.0.1:{EndpointParser.PortOf(defaultAddress) + 100 * index}";
+
     private static void PrintWelcome(int nodes)
     {
-        var last = 7071 + 100 * (nodes - 1);
+        var first = Loopback(Defaults.ApiAddress, 0);
+        var last = Loopback(Defaults.ApiAddress, nodes - 1);
+        var admin = Loopback(Defaults.AdminAddress, 0);
         Console.WriteLine($$"""
 
             K8sCache local cluster: {{nodes}} node(s) on 127.0.0.1, group "scores" filled from the demo loader at
             http://127.0.0.1:{{LoaderPort}}/scores/{key} (Tom, Jack, Sam, Peter, Alice, Bob). Try:
 
-              curl -i http://127.0.0.1:7071/v1/groups/scores/keys/Tom       # X-Cache: load (or peer): one load in the cluster
-              curl -i http://127.0.0.1:{{last}}/v1/groups/scores/keys/Tom       # another node: from the owner, no second load
-              curl -i -X PUT --data 700 'http://127.0.0.1:{{last}}/v1/groups/scores/keys/Tom?ttl=30s'
-              curl -i http://127.0.0.1:7071/v1/groups/scores/keys/Tom       # 700 on every node
-              curl -i -X DELETE http://127.0.0.1:7071/v1/groups/scores/keys/Tom
-              curl http://127.0.0.1:7071/v1/stats
-              curl http://127.0.0.1:9090/metrics
+              curl -i http://{{first}}/v1/groups/scores/keys/Tom       # X-Cache: load (or peer): one load in the cluster
+              curl -i http://{{last}}/v1/groups/scores/keys/Tom       # another node: from the owner, no second load
+              curl -i -X PUT --data 700 'http://{{last}}/v1/groups/scores/keys/Tom?ttl=30s'
+              curl -i http://{{first}}/v1/groups/scores/keys/Tom       # 700 on every node
+              curl -i -X DELETE http://{{first}}/v1/groups/scores/keys/Tom
+              curl http://{{first}}/v1/stats
+              curl http://{{admin}}/metrics
 
             The logs say which node loaded which key. Ctrl-C stops everything.
 

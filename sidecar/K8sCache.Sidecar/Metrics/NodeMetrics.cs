@@ -20,7 +20,7 @@ internal sealed class NodeMetrics : IDisposable
         Counter(node, "k8scache.gets", "Gets from applications and peers.", s => s.Gets);
         Counter(node, "k8scache.cache_hits", "Gets answered from the main cache.", s => s.CacheHits);
         Counter(node, "k8scache.hot_hits", "Gets answered from the hot cache.", s => s.HotHits);
-        Counter(node, "k8scache.misses", "Gets that missed both caches.", s => s.Loads);
+        Counter(node, "k8scache.misses", "Gets that missed both caches.", s => s.Misses);
         Counter(node, "k8scache.peer_loads", "Values fetched from the owning peer.", s => s.PeerLoads);
         Counter(node, "k8scache.peer_errors", "Failed peer calls (the read loaded locally instead).", s => s.PeerErrors);
         Counter(node, "k8scache.loads_deduped", "Misses that joined a fetch or load already in flight.", s => s.LoadsDeduped);

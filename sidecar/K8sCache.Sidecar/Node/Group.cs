@@ -79,7 +79,7 @@ internal sealed class Group : IDisposable
             return ValueTask.FromResult(hit);
         }
 
-        Interlocked.Increment(ref Stats.Loads);
+        Interlocked.Increment(ref Stats.Misses);
         var task = _fetches.RunAsync(key, FetchAsync, out var joined, cancellationToken);
         if (joined)
         {
@@ -100,7 +100,7 @@ internal sealed class Group : IDisposable
             return ValueTask.FromResult(hit);
         }
 
-        Interlocked.Increment(ref Stats.Loads);
+        Interlocked.Increment(ref Stats.Misses);
         return new ValueTask<GetResult>(LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken));
     }
 

@@ -21,8 +21,9 @@ internal sealed class GroupStats
     /// <summary>Peer calls that failed (the read then loaded locally).</summary>
     public long PeerErrors;
 
-    /// <summary>Gets that missed both caches (before deduplication).</summary>
-    public long Loads;
+    /// <summary>Gets that missed both caches (before deduplication); groupcache calls this Loads. One name everywhere:
+    /// <c>misses</c> in /v1/stats and <c>k8scache_misses_total</c> in metrics.</summary>
+    public long Misses;
 
     /// <summary>Misses that joined a call already in flight instead of starting one.</summary>
     public long LoadsDeduped;

@@ -28,6 +28,18 @@ public class CrdTests
     }
 
     [Fact]
+    public void Defaults_AreOnlyTheOperatorsOwn_AndEqualItsConstants()
+    {
+        var spec = Schema["properties"]!["spec"]!;
+        var defaults = new List<string>();
+        CollectDefaults(spec, ".spec", defaults);
+
+        // Sizes, timeouts and limits default in the sidecar (one home); the CRD defaults only the replica count.
+        Assert.Equal([".spec.replicas"], defaults);
+        Assert.Equal(CacheGroupSpec.DefaultReplicas, (int?)spec["properties"]!["replicas"]!["default"]);
+    }
+
+    [Fact]
     public void Subresources_StatusAndScale_PointAtTheRightFields()
     {
         var scale = Version["subresources"]!["scale"]!;
@@ -115,5 +127,26 @@ public class CrdTests
     {
         using var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, "crds", "k8scache.io_cachegroups.yaml"));
         return YamlToJson.ReadDocuments(reader).Single()!.AsObject();
+    }
+
+    private static void CollectDefaults(JsonNode schema, string path, List<string> found)
+    {
+        if (schema["default"] is not null)
+        {
+            found.Add(path);
+        }
+
+        if (schema["properties"] is JsonObject properties)
+        {
+            foreach (var (name, child) in properties)
+            {
+                CollectDefaults(child!, $"{path}.{name}", found);
+            }
+        }
+
+        if (schema["items"] is { } items)
+        {
+            CollectDefaults(items, path + "[]", found);
+        }
     }
 }

@@ -45,14 +45,44 @@ public class SidecarOptionsReaderTests
     {
         var configuration = new ConfigurationBuilder()
             .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DesignExample)))
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["K8sCache:Groups:0:MaxBytes"] = "128Mi", ["K8sCache:PeerTimeout"] = "1s" })
-            .AddCommandLine(["--K8sCache:PeerTimeout=750ms"])
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["K8sCache:Groups:0:MaxBytes"] = "128Mi", ["K8sCache:PeerTimeout"] = "5s" })
+            .AddCommandLine(["--K8sCache:PeerTimeout=3500ms"])
             .Build();
 
         var options = SidecarOptionsReader.Read(configuration, podIp: null);
 
         Assert.Equal(128L << 20, options.Groups[0].MaxBytes);
-        Assert.Equal(TimeSpan.FromMilliseconds(750), options.PeerTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(3500), options.PeerTimeout);
+    }
+
+    [Fact]
+    public void Read_WithoutPeerTimeout_DerivesItFromTheLongestLoaderTimeout()
+    {
+        var options = SidecarOptionsReader.Read(Memory(
+            ("Self", "127.0.0.1:7070"), ("PeerTokenFile", "/t"),
+            ("Groups:0:Name", "slow"), ("Groups:0:Loader:Url", "http://localhost:8080/{key}"), ("Groups:0:Loader:Timeout", "5s"),
+            ("Groups:1:Name", "fast"), ("Groups:1:Loader:Url", "http://localhost:8080/{key}"), ("Groups:1:Loader:Timeout", "100ms"),
+            ("Groups:2:Name", "plain")), podIp: null);
+
+        Assert.Equal(TimeSpan.FromSeconds(6), options.PeerTimeout);
+    }
+
+    [Fact]
+    public void Read_WithoutLoaders_UsesTheDefaultPeerTimeout()
+    {
+        var options = SidecarOptionsReader.Read(Memory(("Self", "127.0.0.1:7070"), ("PeerTokenFile", "/t"), ("Groups:0:Name", "kv")), podIp: null);
+
+        Assert.Equal(Defaults.PeerTimeout, options.PeerTimeout);
+    }
+
+    [Fact]
+    public void Read_PeerTimeoutShorterThanALoad_IsRefusedWithTheReason()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory(
+            ("Self", "127.0.0.1:7070"), ("PeerTokenFile", "/t"), ("PeerTimeout", "5s"),
+            ("Groups:0:Name", "slow"), ("Groups:0:Loader:Url", "http://localhost:8080/{key}"), ("Groups:0:Loader:Timeout", "5s")), podIp: null));
+
+        Assert.Contains("K8sCache:PeerTimeout: '5s' must be at least the longest loader timeout (5s) plus 1s", Assert.Single(e.Errors));
     }
 
     [Fact]
@@ -99,7 +129,7 @@ public class SidecarOptionsReaderTests
     [InlineData("static:///", false)]
     [InlineData("static:///host-without-port", false)]
     public void DiscoveryUri_IsValidated(string uri, bool valid) =>
-        Assert.Equal(valid, SidecarOptionsReader.DiscoveryUriIsValid(uri, out _));
+        Assert.Equal(valid, DiscoveryUri.TryParse(uri, out _, out _));
 
     private static IConfiguration Json(string json) =>
         new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();

@@ -1,0 +1,35 @@
+namespace K8sCache.Sidecar.Configuration;
+
+/// <summary>
+/// The one home of every default of the sidecar's configuration: the options records start from these values, the
+/// options reader falls back to them, local mode and the operator leave them out. docs/configuration.md lists them.
+/// The four addresses are also the container ports the operator declares; a contract test keeps the two equal.
+/// </summary>
+internal static class Defaults
+{
+    public const string PeerAddress = "0.0.0.0:7070";
+    public const string ApiAddress = "127.0.0.1:7071";
+    public const string GrpcAddress = "127.0.0.1:7072";
+    public const string AdminAddress = "0.0.0.0:9090";
+
+    public const int MaxKeyBytes = 1024;
+    public const int MaxValueBytes = 1024 * 1024;
+    public const int MaxBatchKeys = 1000;
+
+    /// <summary>A group's budget per node when its MaxBytes is not set.</summary>
+    public const long GroupMaxBytes = 64L << 20;
+
+    public static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan LoaderTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The peer timeout when no group has a loader; with loaders it is the longest loader timeout plus
+    /// <see cref="PeerTimeoutMargin"/>, if that is longer.</summary>
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How much longer than the longest loader timeout a peer call waits: an owner that is loading must be
+    /// given time to answer, or every waiting node would give up and load the key itself.</summary>
+    public static readonly TimeSpan PeerTimeoutMargin = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan HotCacheTtl = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,101 @@
+using K8sCache.Operator.Api;
+using K8sCache.Operator.Rendering;
+using K8sCache.Operator.Tests.Fixtures;
+using K8sCache.Protocol.Configuration;
+using K8sCache.Sidecar.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace K8sCache.Operator.Tests.Contract;
+
+/// <summary>
+/// The contract between operator and sidecar, tested from both ends: every configuration the operator renders is read
+/// by the sidecar's own options reader without error, and means what the CacheGroup said — the values the user set,
+/// the sidecar's defaults for the rest, and the ports the pod declares.
+/// </summary>
+public class SidecarConfigContractTests
+{
+    private const string PodIp = "10.1.2.3";
+
+    public static TheoryData<string> Sources()
+    {
+        var data = new TheoryData<string> { "minimal", "full" };
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "examples"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void RenderedConfig_IsReadBySidecar_AndMeansWhatTheCacheGroupSaid(string source)
+    {
+        var cg = Load(source);
+
+        var options = SidecarOptionsReader.Read(Read(SidecarConfigRenderer.Render(cg, new RenderOptions())), PodIp);
+
+        Assert.Equal($"{PodIp}:{Ports.Peer}", options.Self);
+        Assert.Equal(
+            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics),
+            (EndpointParser.PortOf(options.PeerAddress), EndpointParser.PortOf(options.ApiAddress),
+                EndpointParser.PortOf(options.GrpcAddress), EndpointParser.PortOf(options.AdminAddress)));
+        var discovery = DiscoveryUri.Parse(options.Discovery);
+        Assert.Equal(($"{ObjectNames.PeerService(cg)}.{cg.Metadata.Namespace}.svc.cluster.local", Ports.Peer), (discovery.DnsName, discovery.DnsPort));
+        Assert.Equal($"{SidecarConfigRenderer.TokenDirectory}/{SidecarConfigRenderer.TokenKey}", options.PeerTokenFile);
+        Assert.Equal(cg.Spec.Limits?.MaxKeyBytes ?? Defaults.MaxKeyBytes, options.Limits.MaxKeyBytes);
+        Assert.Equal(cg.Spec.Limits?.MaxValueBytes ?? Defaults.MaxValueBytes, options.Limits.MaxValueBytes);
+        Assert.Equal(cg.Spec.Groups.Select(g => g.Name), options.Groups.Select(g => g.Name));
+        foreach (var (spec, read) in cg.Spec.Groups.Zip(options.Groups))
+        {
+            Assert.Equal(spec.MaxBytes is null ? Defaults.GroupMaxBytes : Size(spec.MaxBytes), read.MaxBytes);
+            Assert.Equal(spec.Ttl is null ? null : Time(spec.Ttl), read.Ttl);
+            Assert.Equal(spec.Loader?.Url, read.Loader?.Url);
+            Assert.Equal(spec.Loader?.Grpc, read.Loader?.Grpc);
+            if (spec.Loader is { } loader)
+            {
+                Assert.Equal(loader.Timeout is null ? Defaults.LoaderTimeout : Time(loader.Timeout), read.Loader!.Timeout);
+                Assert.True(options.PeerTimeout >= read.Loader.Timeout + Defaults.PeerTimeoutMargin, "the peer timeout outlasts the loader's");
+            }
+        }
+    }
+
+    [Fact]
+    public void PodPorts_AreTheSidecarsDefaultAddresses()
+    {
+        Assert.Equal(
+            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics),
+            (EndpointParser.PortOf(Defaults.PeerAddress), EndpointParser.PortOf(Defaults.ApiAddress),
+                EndpointParser.PortOf(Defaults.GrpcAddress), EndpointParser.PortOf(Defaults.AdminAddress)));
+    }
+
+    private static CacheGroup Load(string source)
+    {
+        switch (source)
+        {
+            case "minimal":
+                return CacheGroups.Minimal();
+            case "full":
+                return CacheGroups.Full();
+            default:
+                using (var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, "examples", source)))
+                {
+                    var cg = CacheGroupDocuments.Read(reader).Single();
+                    cg.Metadata.Namespace ??= "default";
+                    return cg;
+                }
+        }
+    }
+
+    private static IConfigurationRoot Read(string json)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        return new ConfigurationBuilder().AddJsonStream(stream).Build();
+    }
+
+    private static TimeSpan Time(string duration) =>
+        Duration.TryParse(duration, out var value) ? value : throw new FormatException($"'{duration}' is not a duration");
+
+    private static long Size(string quantity) =>
+        ByteSize.TryParse(quantity, out var bytes) ? bytes : throw new FormatException($"'{quantity}' is not a quantity");
+}
