@@ -10,7 +10,7 @@ using K8sCache.Sidecar.Peers;
 namespace K8sCache.Sidecar.Node;
 
 /// <summary>
-/// One named group on one node: the read path of DESIGN.md §1 and the writes around it.
+/// One named group on one node: the read path of docs/design.md §2 and the writes around it.
 /// <para>Two caches: <c>main</c> holds keys this node owns; <c>hot</c> holds short-lived copies of other owners' keys
 /// (1 in 10 peer fetches, as groupcache does, and values loaded locally while their owner was unreachable).</para>
 /// <para>Two single-flight groups keep the cluster free of loops and deadlocks: <c>_fetches</c> covers a local miss
