@@ -28,7 +28,7 @@ public class HitPathBenchmark
         _keys = Enumerable.Range(0, 10_000).Select(i => $"key-{i:D12}").ToArray();
         foreach (var key in _keys)
         {
-            _group.ApplySetAsync(key, new byte[100], 0, default).GetAwaiter().GetResult();
+            _group.ApplySetAsync(key, new byte[100], 0).GetAwaiter().GetResult();
         }
 
         _ring3 = HashRing.Create(Enumerable.Range(0, 3).Select(i => $"10.0.0.{i}:7070"), 1);

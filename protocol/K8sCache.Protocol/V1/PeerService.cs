@@ -23,4 +23,8 @@ public static class PeerService
     /// <summary>Peer.Invalidate.</summary>
     public static readonly GrpcMethod<InvalidateRequest, InvalidateResponse> Invalidate =
         new(MethodType.Unary, Name, "Invalidate", InvalidateRequest.Parser, InvalidateResponse.Parser);
+
+    /// <summary>Peer.Ping.</summary>
+    public static readonly GrpcMethod<PingRequest, PingResponse> Ping =
+        new(MethodType.Unary, Name, "Ping", PingRequest.Parser, PingResponse.Parser);
 }

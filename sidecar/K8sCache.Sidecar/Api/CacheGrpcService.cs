@@ -35,7 +35,7 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
             var group = Admit(request.Group, request.Key);
             node.Validator.ValidateValue(request.Value.Length);
             node.Validator.ValidateTtlMs(request.TtlMs);
-            TimeSpan? ttl = request.TtlMs > 0 ? TimeSpan.FromMilliseconds(request.TtlMs) : null;
+            TimeSpan? ttl = request.TtlMs > 0 ? TimeSpan.FromMilliseconds(node.Validator.ClampTtlMs(request.TtlMs)) : null;
             var result = await group.SetAsync(request.Key, ByteStrings.ToArray(request.Value), ttl, context.CancellationToken);
             return new SetResponse { UnreachablePeers = { result.UnreachablePeers } };
         }

@@ -126,12 +126,12 @@ internal sealed class HttpApi(CacheNode node, PeerSet peers)
 
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
-            return TimeSpan.FromSeconds(seconds);
+            return seconds > InputValidator.MaxTtl.TotalSeconds ? InputValidator.MaxTtl : TimeSpan.FromSeconds(seconds);
         }
 
         if (Duration.TryParse(text, out var ttl) && ttl > TimeSpan.Zero)
         {
-            return ttl;
+            return InputValidator.ValidateTtl(ttl, text);
         }
 
         throw new InputException(InputErrorKind.InvalidArgument, $"ttl '{text}' is not a positive duration such as 30s, 5m or 1h, or whole seconds");
@@ -147,7 +147,8 @@ internal sealed class HttpApi(CacheNode node, PeerSet peers)
         }
 
         var limit = validator.Limits.MaxValueBytes;
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 256);
+        // Grow with what arrives, not with what is declared: a client that declares 1 MiB and stalls holds nothing.
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)Math.Min(length, 16 * 1024) : 256);
         var chunk = new byte[Math.Min(64 * 1024, limit + 1)];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)

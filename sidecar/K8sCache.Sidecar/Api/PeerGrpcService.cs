@@ -9,27 +9,33 @@ using K8sCache.Sidecar.Peers;
 namespace K8sCache.Sidecar.Api;
 
 /// <summary>
-/// The <c>k8scache.v1.Peer</c> service: what other nodes call. Every call must carry the shared token; every request
-/// is validated against the same limits as the localhost API. A Get is answered from this node's caches or loader,
-/// never forwarded (so requests travel at most one hop).
+/// The <c>k8scache.v1.Peer</c> service: what other nodes call. Every call must carry the shared token, checked before
+/// the request body is read; each method accepts messages only as large as it needs (a key, or a key and a value);
+/// every request is validated against the same limits as the localhost API. A Get is answered from this node's
+/// caches or loader, never forwarded (so requests travel at most one hop).
 /// </summary>
 internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string token)
 {
     private readonly byte[] _expectedAuthorization = Encoding.UTF8.GetBytes("Bearer " + token);
 
+    /// <summary>Room for the envelope around a key or a value: header, group name, field tags and lengths.</summary>
+    private const int EnvelopeBytes = 4 * 1024;
+
     public GrpcServiceDefinition Definition => new GrpcServiceDefinition(PeerService.Name)
-        .AddUnary(PeerService.Get, GetAsync)
-        .AddUnary(PeerService.Set, SetAsync)
-        .AddUnary(PeerService.Delete, DeleteAsync)
-        .AddUnary(PeerService.Invalidate, InvalidateAsync);
+        .Authorize(CheckToken)
+        .AddUnary(PeerService.Get, GetAsync, KeyMessageBytes)
+        .AddUnary(PeerService.Set, SetAsync, () => node.Validator.Limits.MaxValueBytes + KeyMessageBytes())
+        .AddUnary(PeerService.Delete, DeleteAsync, KeyMessageBytes)
+        .AddUnary(PeerService.Invalidate, InvalidateAsync, KeyMessageBytes)
+        .AddUnary(PeerService.Ping, PingAsync, static () => EnvelopeBytes);
 
     private async ValueTask<PeerGetResponse> GetAsync(PeerGetRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Header, request.Group, request.Key);
+        var group = Admit(request.Header, request.Group, request.Key);
         try
         {
             var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
-            return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs };
+            return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, NoStore = result.NoStore };
         }
         catch (LoaderException e)
         {
@@ -40,7 +46,7 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string toke
 
     private async ValueTask<PeerSetResponse> SetAsync(PeerSetRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Header, request.Group, request.Key);
+        var group = Admit(request.Header, request.Group, request.Key);
         try
         {
             node.Validator.ValidateValue(request.Value.Length);
@@ -51,32 +57,38 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string toke
             throw StatusMapping.ToRpcException(e)!;
         }
 
-        var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), request.TtlMs, context.CancellationToken);
+        var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), node.Validator.ClampTtlMs(request.TtlMs));
         return new PeerSetResponse { UnreachablePeers = { result.UnreachablePeers } };
     }
 
     private async ValueTask<PeerDeleteResponse> DeleteAsync(PeerDeleteRequest request, ServerCallContext context)
     {
-        var group = Admit(context, request.Header, request.Group, request.Key);
-        var result = await group.ApplyDeleteAsync(request.Key, context.CancellationToken);
+        var group = Admit(request.Header, request.Group, request.Key);
+        var result = await group.ApplyDeleteAsync(request.Key);
         return new PeerDeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
     }
 
     private ValueTask<InvalidateResponse> InvalidateAsync(InvalidateRequest request, ServerCallContext context)
     {
-        Admit(context, request.Header, request.Group, request.Key).Invalidate(request.Key);
+        Admit(request.Header, request.Group, request.Key).Invalidate(request.Key);
         return ValueTask.FromResult(new InvalidateResponse());
     }
 
-    private Group Admit(ServerCallContext context, PeerHeader? header, string groupName, string key)
+    private ValueTask<PingResponse> PingAsync(PingRequest request, ServerCallContext context) =>
+        ValueTask.FromResult(peers.AnswerPing(request.Header));
+
+    private int KeyMessageBytes() => node.Validator.Limits.MaxKeyBytes + EnvelopeBytes;
+
+    private RpcException? CheckToken(ServerCallContext context)
     {
         var authorization = context.RequestHeaders.Authorization.ToString();
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization))
-        {
-            throw new RpcException(StatusCode.Unauthenticated,
-                authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
-        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization)
+            ? null
+            : new RpcException(StatusCode.Unauthenticated, authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
+    }
 
+    private Group Admit(PeerHeader? header, string groupName, string key)
+    {
         peers.ObserveView(header);
         try
         {

@@ -19,6 +19,8 @@ internal static class StatsWriter
         json.WriteNumber("version", peers.Ring.Version);
         json.WriteString("fingerprint", peers.Ring.Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteNumber("viewMismatches", peers.ViewMismatches);
+        json.WriteNumber("peersDown", peers.DownCount);
+        json.WriteNumber("peersMarkedDown", peers.MarkedDown);
         json.WriteStartArray("members");
         foreach (var member in peers.Ring.Members)
         {
@@ -47,6 +49,7 @@ internal static class StatsWriter
         json.WriteNumber("hotHits", Volatile.Read(ref s.HotHits));
         json.WriteNumber("peerLoads", Volatile.Read(ref s.PeerLoads));
         json.WriteNumber("peerErrors", Volatile.Read(ref s.PeerErrors));
+        json.WriteNumber("ownerDownLoads", Volatile.Read(ref s.OwnerDownLoads));
         json.WriteNumber("misses", Volatile.Read(ref s.Misses));
         json.WriteNumber("loadsDeduped", Volatile.Read(ref s.LoadsDeduped));
         json.WriteNumber("localLoads", Volatile.Read(ref s.LocalLoads));

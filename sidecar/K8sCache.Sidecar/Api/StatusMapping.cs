@@ -13,6 +13,7 @@ internal static class StatusMapping
         InputException { Kind: InputErrorKind.UnknownGroup } => StatusCodes.Status404NotFound,
         InputException { Kind: InputErrorKind.TooLarge } => StatusCodes.Status413PayloadTooLarge,
         LoaderException => StatusCodes.Status502BadGateway,
+        OwnerUnavailableException { OutcomeUnknown: true } => StatusCodes.Status504GatewayTimeout,
         OwnerUnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -24,6 +25,7 @@ internal static class StatusMapping
         InputException { Kind: InputErrorKind.UnknownGroup } => new RpcException(StatusCode.NotFound, e.Message),
         InputException { Kind: InputErrorKind.TooLarge } => new RpcException(StatusCode.ResourceExhausted, e.Message),
         LoaderException => new RpcException(StatusCode.Unavailable, "loader failed: " + e.Message),
+        OwnerUnavailableException { OutcomeUnknown: true } => new RpcException(StatusCode.DeadlineExceeded, e.Message),
         OwnerUnavailableException => new RpcException(StatusCode.Unavailable, e.Message),
         _ => null,
     };

@@ -30,6 +30,10 @@ internal interface ICacheStore
     /// <summary>Drops every entry.</summary>
     void Clear();
 
+    /// <summary>Drops every entry whose key matches (rare events such as a ring change; scans the whole store).
+    /// Returns how many were removed.</summary>
+    int RemoveWhere(Func<string, bool> predicate);
+
     /// <summary>Reclaims expired entries, looking at no more than <paramref name="maxScan"/> of them per call so the
     /// lock is held briefly; successive calls continue where the last stopped. Returns how many were removed.</summary>
     int RemoveExpired(long nowMs, int maxScan);

@@ -122,6 +122,27 @@ internal sealed class LruCacheStore : ICacheStore
         }
     }
 
+    public int RemoveWhere(Func<string, bool> predicate)
+    {
+        var removed = 0;
+        lock (_lock)
+        {
+            for (var entry = _tail; entry is not null;)
+            {
+                var next = entry.Prev;
+                if (predicate(entry.Key))
+                {
+                    RemoveEntry(entry);
+                    removed++;
+                }
+
+                entry = next;
+            }
+        }
+
+        return removed;
+    }
+
     public int RemoveExpired(long nowMs, int maxScan)
     {
         var removed = 0;

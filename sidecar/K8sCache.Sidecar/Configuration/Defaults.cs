@@ -31,5 +31,24 @@ internal static class Defaults
     public static readonly TimeSpan PeerTimeoutMargin = TimeSpan.FromSeconds(1);
 
     public static readonly TimeSpan HotCacheTtl = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often every node pings every other node (failure detection and hot-copy leases).</summary>
+    public static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a successful ping lets a node serve hot copies of that peer's keys, counted from when the
+    /// ping was sent. A write waits at most this long (after a short try) for a bystander that does not acknowledge
+    /// its invalidation, so no copy it missed is served once the write has returned.</summary>
+    public static readonly TimeSpan HotCopyLease = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an owner waits for a peer to acknowledge an invalidation before it counts the peer as having
+    /// missed it and waits out the peer's lease instead.</summary>
+    public static readonly TimeSpan InvalidationBudget = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Failed calls in a row (timeouts, refused connections) after which a peer is marked down: its keys are
+    /// then loaded locally without waiting, until a ping succeeds.</summary>
+    public const int PeerFailuresToMarkDown = 3;
+
+    /// <summary>Loader calls one group runs at once on this node; further misses wait for a free slot.</summary>
+    public const int MaxConcurrentLoads = 64;
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 }

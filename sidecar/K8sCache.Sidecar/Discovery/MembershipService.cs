@@ -4,8 +4,9 @@ using K8sCache.Sidecar.Peers;
 namespace K8sCache.Sidecar.Discovery;
 
 /// <summary>
-/// Re-resolves the members every <c>DiscoveryInterval</c> and hands them to the node, which rebuilds its ring only when
-/// the list changed; a list that drops members must be seen twice in a row (<see cref="RemovalConfirmation"/>).
+/// Re-resolves the members every <c>DiscoveryInterval</c> and hands them to the peer set, which rebuilds its ring only
+/// when the list changed; a list that drops members must be seen twice in a row (<see cref="RemovalConfirmation"/>),
+/// and a DNS answer that does not list this node is not taken at all (until one does, the node is not ready).
 /// Reads the current options each round, so a reloaded <c>Discovery</c> takes effect.
 /// </summary>
 internal sealed partial class MembershipService(
@@ -31,6 +32,13 @@ internal sealed partial class MembershipService(
                 if (members is null)
                 {
                     LogKeptMembers(logger, uri);
+                }
+                else if (discovery is DnsDiscovery && !members.Contains(peers.Self, StringComparer.Ordinal))
+                {
+                    // The headless Service lists every pod, not-ready ones too: an answer without this pod (no such
+                    // name at startup, a stale record) is no view of the cluster. Taken as one, it would make this node
+                    // the owner of every key, ready to accept writes that belong to others.
+                    LogNotListed(logger, uri, peers.Self);
                 }
                 else if (confirmation.Decide(peers.IsReady ? peers.Ring.Members : [], members, peers.Self) is { } confirmed)
                 {
@@ -59,6 +67,9 @@ internal sealed partial class MembershipService(
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Discovery {Uri} failed transiently; keeping the previous members")]
     private static partial void LogKeptMembers(ILogger logger, string uri);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Discovery {Uri} does not list this node ({Self}); not taken as the member list")]
+    private static partial void LogNotListed(ILogger logger, string uri, string self);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Discovery {Uri} failed")]
     private static partial void LogFailed(ILogger logger, string uri, Exception exception);

@@ -19,6 +19,12 @@ namespace K8sCache.Sidecar.Hosting;
 /// </summary>
 internal static class SidecarHost
 {
+    /// <summary>Open connections over all four endpoints; Kestrel closes further ones at once.</summary>
+    public const int MaxConnections = 4096;
+
+    /// <summary>Concurrent gRPC calls on one HTTP/2 connection (peer clients open more connections as they need).</summary>
+    public const int MaxStreamsPerConnection = 256;
+
     /// <summary>Reads the configuration (JSON file from <c>--config</c>, then environment, then command line).</summary>
     public static IConfigurationRoot ReadConfiguration(string[] args, out string? configPath)
     {
@@ -98,14 +104,21 @@ internal static class SidecarHost
 
             // Bodies are limited per value by the API and per message by the gRPC layer, with errors naming the limit.
             kestrel.Limits.MaxRequestBodySize = null;
+
+            // Caps against callers that open without end: connections, and streams per HTTP/2 connection (gRPC).
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         var timeProvider = TimeProvider.System;
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(sp => new PeerSet(
-            options.Self, new PeerClientSettings(peerToken, options.PeerTimeout, options.Limits.MaxValueBytes),
+            options.Self,
+            new PeerClientSettings(peerToken, options.PeerTimeout, options.Limits.MaxValueBytes, Defaults.PeerFailuresToMarkDown, Defaults.HotCopyLease),
+            timeProvider,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Peers")));
+        builder.Services.AddSingleton<IHostedService>(sp => new PingService(sp.GetRequiredService<PeerSet>()));
         builder.Services.AddSingleton(sp => new CacheNode(
             options, sp.GetRequiredService<PeerSet>(), LoaderFactory.Create, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node")));
         builder.Services.AddSingleton<IHostedService>(sp =>

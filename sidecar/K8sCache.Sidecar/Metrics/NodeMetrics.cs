@@ -23,6 +23,7 @@ internal sealed class NodeMetrics : IDisposable
         Counter(node, "k8scache.misses", "Gets that missed both caches.", s => s.Misses);
         Counter(node, "k8scache.peer_loads", "Values fetched from the owning peer.", s => s.PeerLoads);
         Counter(node, "k8scache.peer_errors", "Failed peer calls (the read loaded locally instead).", s => s.PeerErrors);
+        Counter(node, "k8scache.owner_down_loads", "Misses loaded locally at once because their owner was marked down.", s => s.OwnerDownLoads);
         Counter(node, "k8scache.loads_deduped", "Misses that joined a fetch or load already in flight.", s => s.LoadsDeduped);
         Counter(node, "k8scache.local_loads", "Calls of the group's loader.", s => s.LocalLoads);
         Counter(node, "k8scache.local_load_errors", "Loader calls that failed.", s => s.LocalLoadErrors);
@@ -42,6 +43,13 @@ internal sealed class NodeMetrics : IDisposable
             description: "Version of this node's ring; increases on every membership change.");
         Meter.CreateObservableCounter("k8scache.ring_view_mismatches", () => peers.ViewMismatches,
             description: "Peer requests from nodes whose member list differed from this node's.");
+        Meter.CreateObservableGauge("k8scache.peers_down", () => (long)peers.DownCount,
+            description: "Peers this node's failure detector holds down: their keys load locally without waiting.");
+        Meter.CreateObservableCounter("k8scache.peers_marked_down", () => peers.MarkedDown,
+            description: "Times a peer was marked down after failed calls in a row.");
+        Meter.CreateObservableGauge("k8scache.loads_in_flight", () => node.Groups.Select(g =>
+            new Measurement<long>(g.LoadsInFlight, new KeyValuePair<string, object?>("group", g.Name))),
+            description: "Loader calls running now.");
     }
 
     public Meter Meter { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using K8sCache.Sidecar.Configuration;
+using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Peers;
 
@@ -28,6 +29,8 @@ internal sealed class CacheNode : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         ApplyGroups(options.Groups, options.Limits);
+        _peers.CopiesInvalidated += DropHotCopies;
+        _peers.RingChanged += DropUnowned;
     }
 
     public SidecarOptions Options { get; private set; }
@@ -67,9 +70,27 @@ internal sealed class CacheNode : IDisposable
 
     public void Dispose()
     {
+        _peers.CopiesInvalidated -= DropHotCopies;
+        _peers.RingChanged -= DropUnowned;
         foreach (var group in _groups.Values)
         {
             group.Dispose();
+        }
+    }
+
+    private void DropHotCopies()
+    {
+        foreach (var group in _groups.Values)
+        {
+            group.DropHotCopies();
+        }
+    }
+
+    private void DropUnowned(HashRing ring)
+    {
+        foreach (var group in _groups.Values)
+        {
+            group.DropUnowned();
         }
     }
 

@@ -10,14 +10,18 @@ using K8sCache.Sidecar.Peers;
 namespace K8sCache.Sidecar.Node;
 
 /// <summary>
-/// One named group on one node: the read path of docs/design.md §2 and the writes around it.
-/// <para>Two caches: <c>main</c> holds keys this node owns; <c>hot</c> holds short-lived copies of other owners' keys
-/// (1 in 10 peer fetches, as groupcache does, and values loaded locally while their owner was unreachable).</para>
+/// One named group on one node: the read path of docs/design.md §2 and the writes around it, with the guarantees of §4.
+/// <para>Two caches: <c>main</c> holds keys this node owns; <c>hot</c> holds copies of other owners' keys (1 in 10
+/// peer fetches, as groupcache does, and values loaded locally while their owner was unreachable). A hot copy is served
+/// only while the owner's lease runs (or the owner is down), never by the owner itself.</para>
 /// <para>Two single-flight groups keep the cluster free of loops and deadlocks: <c>_fetches</c> covers a local miss
 /// (peer fetch or load); <c>_loads</c> covers loader calls only. A request from a peer joins <c>_loads</c> and never
 /// fetches from another peer, so no chain of nodes can wait on itself.</para>
-/// <para><c>_epoch</c> increases on every Set, Delete and Invalidate; a load or fetch stores its result only if the epoch
-/// did not move while it ran, so a value read before a write never lands after it.</para>
+/// <para>Writes fence per key: under the key's stripe lock a write (or an owner's invalidation) detaches the key's
+/// flights and changes the caches; a flight stores its result under the same lock only if it was not detached. So a
+/// value read before a write never lands after it, and a Get that starts after the write never joins a flight that
+/// started before it. Dropping every hot copy takes all stripes and moves <c>_hotGeneration</c>, which fences fetches
+/// in flight the same way.</para>
 /// </summary>
 internal sealed class Group : IDisposable
 {
@@ -27,6 +31,8 @@ internal sealed class Group : IDisposable
     /// <summary>One peer fetch in this many keeps a hot copy (groupcache's rand.Intn(10) == 0).</summary>
     public const int HotCopyOneIn = 10;
 
+    private const int StripeCount = 64;
+
     private readonly string _node;
     private readonly IPeerPicker _picker;
     private readonly TimeProvider _timeProvider;
@@ -34,7 +40,9 @@ internal sealed class Group : IDisposable
     private readonly TimeSpan _hotCacheTtl;
     private readonly SingleFlight<GetResult> _fetches = new();
     private readonly SingleFlight<GetResult> _loads = new();
-    private long _epoch;
+    private readonly Lock[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Lock()).ToArray();
+    private readonly SemaphoreSlim _loadSlots = new(Defaults.MaxConcurrentLoads);
+    private long _hotGeneration;
     private volatile Settings _settings;
 
     public Group(
@@ -67,6 +75,9 @@ internal sealed class Group : IDisposable
 
     /// <summary>The loader in use; kept across a reconfiguration that leaves the group's options unchanged.</summary>
     public ILoader? CurrentLoader => _settings.Loader;
+
+    /// <summary>Loader calls running now.</summary>
+    public int LoadsInFlight => Defaults.MaxConcurrentLoads - _loadSlots.CurrentCount;
 
     private long Now => MonotonicClock.NowMs(_timeProvider);
 
@@ -104,83 +115,98 @@ internal sealed class Group : IDisposable
         return new ValueTask<GetResult>(LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken));
     }
 
-    /// <summary>A Set from an application: applied by the owner, which invalidates every hot copy.</summary>
+    /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
+    /// stored it; <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
     public async Task<WriteResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken)
     {
-        var ttlMs = (long)(ttl ?? Options.Ttl ?? TimeSpan.Zero).TotalMilliseconds;
+        var ttlMs = TtlMs(ttl ?? Options.Ttl);
         var owner = _picker.PickOwner(key);
         if (owner is null)
         {
-            return await ApplySetAsync(key, value, ttlMs, cancellationToken);
+            return await ApplySetAsync(key, value, ttlMs);
         }
 
-        DropLocalCopies(key);
-        try
+        return await ForwardAsync(owner, key, async () =>
         {
             var response = await owner.SetAsync(Name, key, value, ttlMs, cancellationToken);
             return new WriteResult(false, response.UnreachablePeers);
-        }
-        catch (RpcException e)
-        {
-            throw new OwnerUnavailableException(owner.Address, e);
-        }
-        finally
-        {
-            // Again after the call: a fetch that was in flight may have stored the old value meanwhile.
-            DropLocalCopies(key);
-        }
+        });
     }
 
-    /// <summary>A Delete from an application: applied by the owner, which invalidates every hot copy.</summary>
+    /// <summary>A Delete from an application: applied by the owner, which invalidates every copy.</summary>
     public async Task<WriteResult> DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var owner = _picker.PickOwner(key);
         if (owner is null)
         {
-            return await ApplyDeleteAsync(key, cancellationToken);
+            return await ApplyDeleteAsync(key);
         }
 
-        DropLocalCopies(key);
-        try
+        return await ForwardAsync(owner, key, async () =>
         {
             var response = await owner.DeleteAsync(Name, key, cancellationToken);
             return new WriteResult(response.Deleted, response.UnreachablePeers);
-        }
-        catch (RpcException e)
-        {
-            throw new OwnerUnavailableException(owner.Address, e);
-        }
-        finally
-        {
-            DropLocalCopies(key);
-        }
+        });
     }
 
-    /// <summary>Stores a value on this node as its owner and tells every other node to drop its copy.</summary>
-    public async Task<WriteResult> ApplySetAsync(string key, byte[] value, long ttlMs, CancellationToken cancellationToken)
+    /// <summary>Stores a value on this node as its owner, then tells every other node to drop its copy. Not
+    /// cancellable: once stored, the write is reported as stored, whatever happens to the invalidations.</summary>
+    public async Task<WriteResult> ApplySetAsync(string key, byte[] value, long ttlMs)
     {
-        Interlocked.Increment(ref _epoch);
-        Hot.Remove(key);
-        Main.Set(key, value, ttlMs > 0 ? Now + ttlMs : 0);
-        return new WriteResult(false, await BroadcastInvalidateAsync(key, cancellationToken));
+        Fence(key, () =>
+        {
+            Hot.Remove(key);
+            Main.Set(key, value, ttlMs > 0 ? Now + ttlMs : 0);
+        });
+        return new WriteResult(false, await InvalidateOthersAsync(key));
     }
 
-    /// <summary>Removes a key on this node as its owner and tells every other node to drop its copy.</summary>
-    public async Task<WriteResult> ApplyDeleteAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Removes a key on this node as its owner, then tells every other node to drop its copy.</summary>
+    public async Task<WriteResult> ApplyDeleteAsync(string key)
     {
-        Interlocked.Increment(ref _epoch);
-        var existed = Main.Remove(key) | Hot.Remove(key);
-        return new WriteResult(existed, await BroadcastInvalidateAsync(key, cancellationToken));
+        var existed = false;
+        Fence(key, () => existed = Main.Remove(key) | Hot.Remove(key));
+        return new WriteResult(existed, await InvalidateOthersAsync(key));
     }
 
     /// <summary>An owner says the key changed: drop it from both caches (a copy in main is possible while two rings
-    /// disagree about the owner).</summary>
+    /// disagree about the owner) and detach flights that may carry the old value.</summary>
     public void Invalidate(string key)
     {
         Interlocked.Increment(ref Stats.Invalidations);
-        DropLocalCopies(key);
-        Main.Remove(key);
+        Fence(key, () =>
+        {
+            Hot.Remove(key);
+            Main.Remove(key);
+        });
     }
+
+    /// <summary>Drops every hot copy and fences fetches in flight: one of the copies may have missed an
+    /// invalidation (see <see cref="PeerSet.CopiesInvalidated"/>).</summary>
+    public void DropHotCopies()
+    {
+        foreach (var stripe in _stripes)
+        {
+            stripe.Enter();
+        }
+
+        try
+        {
+            Interlocked.Increment(ref _hotGeneration);
+            Hot.Clear();
+        }
+        finally
+        {
+            foreach (var stripe in _stripes)
+            {
+                stripe.Exit();
+            }
+        }
+    }
+
+    /// <summary>After a ring change: drops main-cache entries of keys another member owns now, so this node does not
+    /// keep serving them. Writes reach the new owner, which invalidates this node too; this bounds the rest.</summary>
+    public int DropUnowned() => Main.RemoveWhere(key => _picker.PickOwner(key) is not null);
 
     /// <summary>Applies a changed configuration: budgets, default TTL and loader. The old loader is disposed.</summary>
     public void Reconfigure(GroupOptions options, ILoader? loader)
@@ -202,7 +228,14 @@ internal sealed class Group : IDisposable
         return Main.RemoveExpired(now, maxScan) + Hot.RemoveExpired(now, maxScan);
     }
 
-    public void Dispose() => _settings.Loader?.Dispose();
+    public void Dispose()
+    {
+        _settings.Loader?.Dispose();
+        _loadSlots.Dispose();
+    }
+
+    /// <summary>A TTL in whole milliseconds for the store and the wire: 0 = none; anything positive is at least 1 ms.</summary>
+    private static long TtlMs(TimeSpan? ttl) => ttl is { } t && t > TimeSpan.Zero ? Math.Max(1, (long)t.TotalMilliseconds) : 0;
 
     private bool TryLookup(string key, long now, bool countHits, out GetResult result)
     {
@@ -217,7 +250,9 @@ internal sealed class Group : IDisposable
             return true;
         }
 
-        if (Hot.TryGet(key, now, out value))
+        // A copy is served only while its owner vouches for it (lease) or is down (fallback), and never by the
+        // owner itself (a copy kept from before a ring change).
+        if (Hot.TryGet(key, now, out value) && _picker.PickOwner(key) is { } owner && owner.CopiesServable(now))
         {
             if (countHits)
             {
@@ -232,7 +267,7 @@ internal sealed class Group : IDisposable
         return false;
     }
 
-    private async Task<GetResult> FetchAsync(string key)
+    private async Task<GetResult> FetchAsync(string key, Flight flight)
     {
         // Second check: another flight may have filled the cache between our miss and the start of this one.
         if (TryLookup(key, Now, countHits: false, out var filled))
@@ -246,7 +281,14 @@ internal sealed class Group : IDisposable
             return await LoadOnceAsync(key, storeInMain: true, CancellationToken.None);
         }
 
-        var epoch = Volatile.Read(ref _epoch);
+        if (owner.IsDown)
+        {
+            // The failure detector gave up on the owner: load here at once instead of paying its timeout again.
+            Interlocked.Increment(ref Stats.OwnerDownLoads);
+            return await LoadOnceAsync(key, storeInMain: false, CancellationToken.None);
+        }
+
+        var generation = Volatile.Read(ref _hotGeneration);
         try
         {
             var response = await owner.GetAsync(Name, key, CancellationToken.None);
@@ -257,12 +299,12 @@ internal sealed class Group : IDisposable
             }
 
             var value = ByteStrings.ToArray(response.Value);
-            if (KeepHotCopy())
+            if (!response.NoStore && KeepHotCopy())
             {
-                StoreIfUnchanged(Hot, key, value, HotExpiry(response.TtlMs), epoch);
+                StoreIfCurrent(Hot, key, value, HotExpiry(response.TtlMs), flight, generation);
             }
 
-            return new GetResult(true, value, response.TtlMs, CacheSource.Peer);
+            return new GetResult(true, value, response.TtlMs, CacheSource.Peer, response.NoStore);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
         {
@@ -273,14 +315,15 @@ internal sealed class Group : IDisposable
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
             Interlocked.Increment(ref Stats.PeerErrors);
-            NodeLog.PeerFetchFailed(_logger, _node, Name, key, owner.Address, e.Message);
+            NodeLog.PeerFetchFailed(_logger, _node, Name, owner.Address, e.Message);
+            NodeLog.PeerFetchFailedKey(_logger, _node, Name, key);
             return await LoadOnceAsync(key, storeInMain: false, CancellationToken.None);
         }
     }
 
     private Task<GetResult> LoadOnceAsync(string key, bool storeInMain, CancellationToken cancellationToken)
     {
-        var task = _loads.RunAsync(key, k => LoadAsync(k, storeInMain), out var joined, cancellationToken);
+        var task = _loads.RunAsync(key, (k, flight) => LoadAsync(k, storeInMain, flight), out var joined, cancellationToken);
         if (joined)
         {
             Interlocked.Increment(ref Stats.LoadsDeduped);
@@ -289,10 +332,9 @@ internal sealed class Group : IDisposable
         return task;
     }
 
-    private async Task<GetResult> LoadAsync(string key, bool storeInMain)
+    private async Task<GetResult> LoadAsync(string key, bool storeInMain, Flight flight)
     {
-        var now = Now;
-        if (TryLookup(key, now, countHits: false, out var filled))
+        if (TryLookup(key, Now, countHits: false, out var filled))
         {
             return filled;
         }
@@ -303,42 +345,74 @@ internal sealed class Group : IDisposable
             return GetResult.NotFound(CacheSource.Unspecified);
         }
 
-        var epoch = Volatile.Read(ref _epoch);
-        var started = Stopwatch.GetTimestamp();
-        Interlocked.Increment(ref Stats.LocalLoads);
+        var generation = Volatile.Read(ref _hotGeneration);
         LoadResult loaded;
+        await _loadSlots.WaitAsync(CancellationToken.None);
         try
         {
+            var started = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref Stats.LocalLoads);
             loaded = await settings.Loader.LoadAsync(Name, key, CancellationToken.None);
+            NodeLog.Loaded(_logger, _node, Name, key, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, loaded.Found);
         }
         catch (LoaderException e)
         {
             Interlocked.Increment(ref Stats.LocalLoadErrors);
-            NodeLog.LoadFailed(_logger, _node, Name, key, e.Message);
+            NodeLog.LoadFailed(_logger, _node, Name, e.Message);
+            NodeLog.LoadFailedKey(_logger, _node, Name, key);
             throw;
         }
+        finally
+        {
+            _loadSlots.Release();
+        }
 
-        NodeLog.Loaded(_logger, _node, Name, key, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, loaded.Found);
         if (!loaded.Found)
         {
             return GetResult.NotFound(CacheSource.Load);
         }
 
-        var ttl = loaded.Ttl ?? settings.Options.Ttl;
-        var ttlMs = ttl is { } t && t > TimeSpan.Zero ? Math.Max(1, (long)t.TotalMilliseconds) : 0;
-        if (loaded.Cacheable)
+        var ttlMs = TtlMs(loaded.Ttl ?? settings.Options.Ttl);
+        if (!loaded.Cacheable)
         {
-            if (storeInMain)
-            {
-                StoreIfUnchanged(Main, key, loaded.Value, ttlMs > 0 ? Now + ttlMs : 0, epoch);
-            }
-            else
-            {
-                StoreIfUnchanged(Hot, key, loaded.Value, HotExpiry(ttlMs), epoch);
-            }
+            return new GetResult(true, loaded.Value, 0, CacheSource.Load, NoStore: true);
         }
 
-        return new GetResult(true, loaded.Value, loaded.Cacheable ? ttlMs : 0, CacheSource.Load);
+        if (storeInMain)
+        {
+            StoreIfCurrent(Main, key, loaded.Value, ttlMs > 0 ? Now + ttlMs : 0, flight, hotGeneration: null);
+        }
+        else
+        {
+            StoreIfCurrent(Hot, key, loaded.Value, HotExpiry(ttlMs), flight, generation);
+        }
+
+        return new GetResult(true, loaded.Value, ttlMs, CacheSource.Load);
+    }
+
+    /// <summary>Forwards a write to its owner. A down owner is refused at once; a failed call means the owner did not
+    /// answer, and the write is reported as not applied. Local copies are dropped before and after.</summary>
+    private async Task<WriteResult> ForwardAsync(IPeer owner, string key, Func<Task<WriteResult>> call)
+    {
+        if (owner.IsDown)
+        {
+            throw new OwnerUnavailableException(owner.Address, "it is marked down after failed calls");
+        }
+
+        Fence(key, () => Hot.Remove(key));
+        try
+        {
+            return await call();
+        }
+        catch (RpcException e)
+        {
+            throw new OwnerUnavailableException(owner.Address, e);
+        }
+        finally
+        {
+            // Again after the call: a fetch that was in flight may have read the old value meanwhile.
+            Fence(key, () => Hot.Remove(key));
+        }
     }
 
     /// <summary>A hot copy never outlives its owner's entry, nor <see cref="SidecarOptions.HotCacheTtl"/>.</summary>
@@ -348,21 +422,35 @@ internal sealed class Group : IDisposable
         return Now + (ownerRemainingMs > 0 ? Math.Min(ownerRemainingMs, cap) : cap);
     }
 
-    private void StoreIfUnchanged(ICacheStore store, string key, byte[] value, long expiresAtMs, long epoch)
+    private Lock StripeOf(string key) => _stripes[(uint)key.GetHashCode() % StripeCount];
+
+    /// <summary>A write's change to the caches, exclusive with every flight's store for the same key.</summary>
+    private void Fence(string key, Action change)
     {
-        if (Volatile.Read(ref _epoch) == epoch)
+        lock (StripeOf(key))
         {
-            store.Set(key, value, expiresAtMs);
+            _fetches.Detach(key);
+            _loads.Detach(key);
+            change();
         }
     }
 
-    private void DropLocalCopies(string key)
+    private void StoreIfCurrent(ICacheStore store, string key, byte[] value, long expiresAtMs, Flight flight, long? hotGeneration)
     {
-        Interlocked.Increment(ref _epoch);
-        Hot.Remove(key);
+        lock (StripeOf(key))
+        {
+            if (!flight.IsDetached && (hotGeneration is null || hotGeneration == Volatile.Read(ref _hotGeneration)))
+            {
+                store.Set(key, value, expiresAtMs);
+            }
+        }
     }
 
-    private async Task<IReadOnlyList<string>> BroadcastInvalidateAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Tells every other member to drop its copy, all at once. A member that does not acknowledge within the
+    /// invalidation budget is recorded as having missed it, and the write waits until that member's lease on hot
+    /// copies has ended (at most the lease length), so it cannot serve the old copy after the write returns. The
+    /// members that missed it are reported; the write itself stands.</summary>
+    private async Task<IReadOnlyList<string>> InvalidateOthersAsync(string key)
     {
         var others = _picker.Others;
         if (others.Count == 0)
@@ -373,25 +461,36 @@ internal sealed class Group : IDisposable
         var calls = new Task<string?>[others.Count];
         for (var i = 0; i < others.Count; i++)
         {
-            calls[i] = InvalidateOneAsync(others[i], key, cancellationToken);
+            calls[i] = InvalidateOneAsync(others[i], key);
         }
 
-        var failed = await Task.WhenAll(calls);
-        return failed.Where(a => a is not null).Select(a => a!).ToArray();
+        var missed = await Task.WhenAll(calls);
+        return missed.Where(a => a is not null).Select(a => a!).ToArray();
     }
 
-    private async Task<string?> InvalidateOneAsync(IPeer peer, string key, CancellationToken cancellationToken)
+    private async Task<string?> InvalidateOneAsync(IPeer peer, string key)
     {
-        try
+        if (!peer.IsDown)
         {
-            await peer.InvalidateAsync(Name, key, cancellationToken);
-            return null;
+            try
+            {
+                await peer.InvalidateAsync(Name, key, Defaults.InvalidationBudget, CancellationToken.None);
+                return null;
+            }
+            catch (RpcException e)
+            {
+                NodeLog.InvalidateFailed(_logger, _node, Name, peer.Address, e.Message);
+            }
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException)
+
+        var leaseEnds = peer.RecordMissedInvalidation();
+        var wait = leaseEnds == long.MinValue ? 0 : leaseEnds - Now;
+        if (wait > 0)
         {
-            NodeLog.InvalidateFailed(_logger, _node, Name, key, peer.Address, e.Message);
-            return peer.Address;
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), _timeProvider);
         }
+
+        return peer.Address;
     }
 
     /// <summary>What a reconfiguration swaps as one: read once per operation so a load sees one consistent view.</summary>

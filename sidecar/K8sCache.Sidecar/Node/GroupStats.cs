@@ -21,6 +21,9 @@ internal sealed class GroupStats
     /// <summary>Peer calls that failed (the read then loaded locally).</summary>
     public long PeerErrors;
 
+    /// <summary>Misses loaded locally at once because their owner was marked down (no peer call, no wait).</summary>
+    public long OwnerDownLoads;
+
     /// <summary>Gets that missed both caches (before deduplication); groupcache calls this Loads. One name everywhere:
     /// <c>misses</c> in /v1/stats and <c>k8scache_misses_total</c> in metrics.</summary>
     public long Misses;

@@ -8,11 +8,20 @@ internal sealed class InputValidator(LimitsOptions limits)
 {
     public LimitsOptions Limits { get; } = limits;
 
+    /// <summary>The longest TTL kept; longer ones are clamped to it (a TTL of a century must not overflow a clock).</summary>
+    public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(3650);
+
     public void ValidateKey(string key)
     {
         if (key.Length == 0)
         {
             throw new InputException(InputErrorKind.InvalidArgument, "the key is empty");
+        }
+
+        // A loader URL substitutes the key into its path: "." and ".." would be read as path segments and walk it.
+        if (key is "." or "..")
+        {
+            throw new InputException(InputErrorKind.InvalidArgument, $"the key '{key}' is a relative path segment, which loader URLs cannot carry");
         }
 
         // UTF-16 length bounds the UTF-8 length from below: count bytes only when it might exceed the limit.
@@ -43,6 +52,21 @@ internal sealed class InputValidator(LimitsOptions limits)
             throw new InputException(InputErrorKind.InvalidArgument, $"the ttl is negative ({ttlMs} ms)");
         }
     }
+
+    /// <summary>A TTL as given by an application: positive, at least 1 ms once rounded (a TTL that rounds to zero
+    /// would mean "never expires"), clamped to <see cref="MaxTtl"/>.</summary>
+    public static TimeSpan ValidateTtl(TimeSpan ttl, string text)
+    {
+        if (ttl < TimeSpan.FromMilliseconds(1))
+        {
+            throw new InputException(InputErrorKind.InvalidArgument, $"ttl '{text}' is shorter than 1 ms; the smallest TTL is 1ms");
+        }
+
+        return ttl > MaxTtl ? MaxTtl : ttl;
+    }
+
+    /// <summary>A wire TTL in milliseconds, clamped to <see cref="MaxTtl"/> (0 stays "none").</summary>
+    public long ClampTtlMs(long ttlMs) => Math.Min(ttlMs, (long)MaxTtl.TotalMilliseconds);
 
     public void ValidateBatch(int count)
     {

@@ -8,11 +8,22 @@ internal interface IPeer
     /// <summary>The peer's address as the ring names it.</summary>
     string Address { get; }
 
+    /// <summary>The failure detector marked the peer down: do not wait on it.</summary>
+    bool IsDown { get; }
+
+    /// <summary>Hot copies of this peer's keys may be served now (see <see cref="PeerHealth"/>).</summary>
+    bool CopiesServable(long nowMs);
+
     Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken);
 
     Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken);
 
     Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken);
 
-    Task InvalidateAsync(string group, string key, CancellationToken cancellationToken);
+    /// <summary>Asks the peer to drop its copy of the key, waiting at most <paramref name="timeout"/>.</summary>
+    Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Records that the peer did not acknowledge an invalidation. Returns when every hot-copy lease the peer
+    /// may hold has ended, in this node's monotonic milliseconds (<see cref="long.MinValue"/>: already).</summary>
+    long RecordMissedInvalidation();
 }

@@ -5,20 +5,25 @@ namespace K8sCache.Sidecar.Peers;
 
 /// <summary>
 /// Calls one peer's <c>k8scache.v1.Peer</c> service over a pooled gRPC channel, with the shared token in
-/// <c>authorization</c>, a deadline per call, and the sender's ring version in every request.
+/// <c>authorization</c>, a deadline per call, and the sender's ring view in every request. Every call's outcome feeds
+/// the peer's <see cref="PeerHealth"/>; transitions go to <c>onChange</c>.
 /// </summary>
 internal sealed class PeerClient : IPeer, IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly Func<PeerHeader> _header;
+    private readonly Action<PeerClient, HealthChange> _onChange;
     private readonly CallOptions _callOptions;
 
-    public PeerClient(string address, PeerClientSettings settings, Func<PeerHeader> header)
+    public PeerClient(string address, PeerClientSettings settings, Func<PeerHeader> header, Action<PeerClient, HealthChange> onChange)
     {
         Address = address;
         _header = header;
+        _onChange = onChange;
         _callOptions = new CallOptions(Timeout: settings.Timeout);
-        _channel = GrpcChannel.ForAddress("http://" + address, new GrpcChannelOptions
+        Health = new PeerHealth(settings.FailuresToMarkDown, (long)settings.HotCopyLease.TotalMilliseconds);
+        Ledger = new InvalidationLedger((long)settings.HotCopyLease.TotalMilliseconds);
+        _channel = GrpcChannel.ForAddress(UriOf(address), new GrpcChannelOptions
         {
             DefaultHeaders = [new("authorization", "Bearer " + settings.Token)],
             MaxReceiveMessageSize = settings.MaxValueBytes + 64 * 1024,
@@ -28,24 +33,72 @@ internal sealed class PeerClient : IPeer, IDisposable
 
     public string Address { get; }
 
+    /// <summary>This node's view of the peer: alive or down, and the lease on its keys' hot copies.</summary>
+    public PeerHealth Health { get; }
+
+    /// <summary>The peer's view of this node as owner: pings answered, invalidations it missed.</summary>
+    public InvalidationLedger Ledger { get; }
+
+    public bool IsDown => Health.IsDown;
+
+    public bool CopiesServable(long nowMs) => Health.CopiesServable(nowMs);
+
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
-        _channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken);
+        ObserveAsync(_channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
     public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
-        _channel.UnaryAsync(PeerService.Set, new PeerSetRequest
+        ObserveAsync(_channel.UnaryAsync(PeerService.Set, new PeerSetRequest
         {
             Header = _header(),
             Group = group,
             Key = key,
             Value = ByteStrings.Wrap(value),
             TtlMs = ttlMs,
-        }, _callOptions, cancellationToken);
+        }, _callOptions, cancellationToken));
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
-        _channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken);
+        ObserveAsync(_channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
-    public Task InvalidateAsync(string group, string key, CancellationToken cancellationToken) =>
-        _channel.UnaryAsync(PeerService.Invalidate, new InvalidateRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken);
+    public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ObserveAsync(_channel.UnaryAsync(PeerService.Invalidate, new InvalidateRequest { Header = _header(), Group = group, Key = key },
+            new CallOptions(Timeout: timeout), cancellationToken));
+
+    public long RecordMissedInvalidation() => Ledger.RecordMiss();
+
+    public Task<PingResponse> PingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        ObserveAsync(_channel.UnaryAsync(PeerService.Ping, new PingRequest { Header = _header() }, new CallOptions(Timeout: timeout), cancellationToken));
 
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>IPv6 members are written <c>[addr]:port</c>, which is already a valid URI authority.</summary>
+    private static string UriOf(string address) => "http://" + address;
+
+    /// <summary>Timeouts and unreachable peers count as failures; any answer, errors included, shows the peer alive.</summary>
+    private async Task<T> ObserveAsync<T>(Task<T> call)
+    {
+        try
+        {
+            var result = await call;
+            Report(Health.RecordSuccess());
+            return result;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            Report(Health.RecordFailure());
+            throw;
+        }
+        catch (RpcException)
+        {
+            Report(Health.RecordSuccess());
+            throw;
+        }
+    }
+
+    private void Report(HealthChange change)
+    {
+        if (change != HealthChange.None)
+        {
+            _onChange(this, change);
+        }
+    }
 }

@@ -1,28 +1,42 @@
 using System.Collections.Frozen;
+using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Hashing;
 
 namespace K8sCache.Sidecar.Peers;
 
 /// <summary>
-/// The cluster as this node sees it: the ring, one client per other member, and the header every peer request
-/// carries. A membership change swaps one immutable snapshot, so readers never lock and never see a ring whose
-/// members have no clients. Clients of departed members are disposed only after calls in flight had time to finish.
+/// The cluster as this node sees it: the ring, one client per other member, the header every peer request carries,
+/// and the pings that detect failed peers and renew the leases on hot copies (docs/design.md §4). A membership change
+/// swaps one immutable snapshot, so readers never lock and never see a ring whose members have no clients. Clients of
+/// departed members are disposed only after calls in flight had time to finish.
 /// </summary>
 internal sealed partial class PeerSet : IPeerPicker, IDisposable
 {
     private readonly Lock _changeLock = new();
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private volatile Snapshot _snapshot = new(HashRing.Empty, FrozenDictionary<string, PeerClient>.Empty, [], Ready: false);
     private volatile PeerClientSettings _settings;
     private long _viewMismatches;
+    private long _markedDown;
 
-    public PeerSet(string self, PeerClientSettings settings, ILogger logger)
+    public PeerSet(string self, PeerClientSettings settings, TimeProvider timeProvider, ILogger logger)
     {
         Self = self;
         _settings = settings;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
+
+    /// <summary>Raised when hot copies of other owners' keys may be stale and must be dropped before any is served
+    /// again: a peer went down or came back, or a peer says this node missed an invalidation. Handlers run
+    /// synchronously, before the lease that would let the copies be served is renewed.</summary>
+    public event Action? CopiesInvalidated;
+
+    /// <summary>Raised after the ring changed, with the new ring.</summary>
+    public event Action<HashRing>? RingChanged;
 
     /// <summary>This node's address in the ring.</summary>
     public string Self { get; }
@@ -36,6 +50,12 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
 
     /// <summary>Peer requests received from a node whose member list differed from this node's.</summary>
     public long ViewMismatches => Volatile.Read(ref _viewMismatches);
+
+    /// <summary>Times a peer was marked down since this node started.</summary>
+    public long MarkedDown => Volatile.Read(ref _markedDown);
+
+    /// <summary>Peers currently marked down.</summary>
+    public int DownCount => _snapshot.Peers.Values.Count(p => p.IsDown);
 
     /// <summary>Settings for clients created from now on (a reloaded configuration); existing clients keep theirs.</summary>
     public PeerClientSettings Settings
@@ -79,18 +99,60 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
             var peers = new Dictionary<string, PeerClient>(StringComparer.Ordinal);
             foreach (var member in next.Where(m => m != Self))
             {
-                peers[member] = current.Peers.TryGetValue(member, out var existing) ? existing : new PeerClient(member, settings, CreateHeader);
+                peers[member] = current.Peers.TryGetValue(member, out var existing)
+                    ? existing
+                    : new PeerClient(member, settings, CreateHeader, OnHealthChange);
             }
 
             var ring = HashRing.Create(next, current.Ring.Version + 1);
             _snapshot = new Snapshot(ring, peers.ToFrozenDictionary(StringComparer.Ordinal), peers.Values.ToArray(), Ready: true);
             LogRingChanged(_logger, Self, ring.Version, string.Join(",", next));
+            RingChanged?.Invoke(ring);
 
             var departed = current.Peers.Where(p => !peers.ContainsKey(p.Key)).Select(p => p.Value).ToArray();
             if (departed.Length > 0)
             {
                 _ = DisposeLaterAsync(departed, settings.Timeout);
             }
+        }
+    }
+
+    /// <summary>Answers a peer's ping: whether it is a member, and how many invalidations it missed.</summary>
+    public PingResponse AnswerPing(PeerHeader? header)
+    {
+        ObserveView(header);
+        return header is not null && _snapshot.Peers.TryGetValue(header.Sender, out var peer)
+            ? new PingResponse { Member = true, MissedInvalidations = peer.Ledger.AnswerPing(MonotonicClock.NowMs(_timeProvider)) }
+            : new PingResponse { Member = false };
+    }
+
+    /// <summary>Pings every other member every <paramref name="interval"/> until stopped; one ping per peer at a time,
+    /// each with a deadline of the lease length (a later answer could not renew anything).</summary>
+    public async Task RunPingsAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        var inFlight = new HashSet<PeerClient>();
+        using var timer = new PeriodicTimer(interval, _timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var peer in _snapshot.Peers.Values)
+                {
+                    lock (inFlight)
+                    {
+                        if (!inFlight.Add(peer))
+                        {
+                            continue;
+                        }
+                    }
+
+                    _ = PingAsync(peer, inFlight, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
         }
     }
 
@@ -102,6 +164,55 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         }
     }
 
+    private async Task PingAsync(PeerClient peer, HashSet<PeerClient> inFlight, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var sentAt = MonotonicClock.NowMs(_timeProvider);
+            var answer = await peer.PingAsync(_settings.HotCopyLease, stoppingToken);
+            if (!answer.Member)
+            {
+                return;
+            }
+
+            // Copies first, lease second: a copy that missed an invalidation must be gone before it could be served.
+            if (peer.Health.MissedChanged(answer.MissedInvalidations))
+            {
+                CopiesInvalidated?.Invoke();
+            }
+
+            peer.Health.RenewLease(sentAt);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Counted by the client's failure detector; a departed peer's disposed channel ends its pings.
+        }
+        finally
+        {
+            lock (inFlight)
+            {
+                inFlight.Remove(peer);
+            }
+        }
+    }
+
+    private void OnHealthChange(PeerClient peer, HealthChange change)
+    {
+        if (change == HealthChange.WentDown)
+        {
+            Interlocked.Increment(ref _markedDown);
+            LogMarkedDown(_logger, Self, peer.Address, peer.Health.FailuresToMarkDown);
+        }
+        else
+        {
+            LogMarkedUp(_logger, Self, peer.Address);
+        }
+
+        // Down: copies fetched from the peer may have missed its invalidations. Up: what this node loaded itself while
+        // the owner was unreachable knows nothing of writes the owner applied meanwhile.
+        CopiesInvalidated?.Invoke();
+    }
+
     /// <summary>Calls in flight to a departed peer finish (or fail into a local load) before its connections close.</summary>
     private static async Task DisposeLaterAsync(PeerClient[] peers, TimeSpan delay)
     {
@@ -111,6 +222,12 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
             peer.Dispose();
         }
     }
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "{Node} marked peer {Peer} down after {Failures} failed calls in a row; its keys load locally until a ping succeeds")]
+    private static partial void LogMarkedDown(ILogger logger, string node, string peer, int failures);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "{Node} marked peer {Peer} up again")]
+    private static partial void LogMarkedUp(ILogger logger, string node, string peer);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "{Node} ring version {Version}: {Members}")]
     private static partial void LogRingChanged(ILogger logger, string node, long version, string members);

@@ -9,6 +9,12 @@ internal sealed class FailingLoaderPeer(string address) : IPeer
 {
     public string Address { get; } = address;
 
+    public bool IsDown => false;
+
+    public bool CopiesServable(long nowMs) => true;
+
+    public long RecordMissedInvalidation() => long.MinValue;
+
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
         throw new RpcException(StatusCode.FailedPrecondition, "loader answered HTTP 500 for http://app/x");
 
@@ -18,5 +24,5 @@ internal sealed class FailingLoaderPeer(string address) : IPeer
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerDeleteResponse());
 
-    public Task InvalidateAsync(string group, string key, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }

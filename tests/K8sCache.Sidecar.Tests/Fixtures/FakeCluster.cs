@@ -30,7 +30,27 @@ internal sealed class FakePeer(string address) : IPeer
 
     public int Gets;
 
+    /// <summary>Calls fail as to an unreachable node (UNAVAILABLE).</summary>
     public bool Down { get; set; }
+
+    /// <summary>The failure detector's verdict, which the read and write paths consult before calling.</summary>
+    public bool MarkedDown { get; set; }
+
+    /// <summary>Whether this node's lease on the peer's hot copies runs.</summary>
+    public bool LeaseValid { get; set; } = true;
+
+    /// <summary>Invalidations recorded as missed.</summary>
+    public int Missed;
+
+    public bool IsDown => MarkedDown;
+
+    public bool CopiesServable(long nowMs) => LeaseValid || MarkedDown;
+
+    public long RecordMissedInvalidation()
+    {
+        Interlocked.Increment(ref Missed);
+        return long.MinValue;
+    }
 
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken)
     {
@@ -59,7 +79,7 @@ internal sealed class FakePeer(string address) : IPeer
         return Task.FromResult(new PeerDeleteResponse { Deleted = Values.Remove(key) });
     }
 
-    public Task InvalidateAsync(string group, string key, CancellationToken cancellationToken)
+    public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         lock (Invalidated)

@@ -10,7 +10,18 @@ namespace K8sCache.Protocol.Grpc.Internal;
 /// </summary>
 internal abstract class ServerCallHandler
 {
+    /// <summary>Timeouts above this are served without a deadline: a 99999999H <c>grpc-timeout</c> is legal on the wire
+    /// but would overflow timers and dates. Thirty days is no deadline in practice.</summary>
+    internal static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(30);
+
     public abstract string Path { get; }
+
+    /// <summary>Checked before the request body is read: a caller that fails it costs no buffering. Null: none.</summary>
+    internal Func<ServerCallContext, RpcException?>? Authorize { get; set; }
+
+    /// <summary>This method's own limit on a request message, read per call (limits may be reloaded); null: the
+    /// server's.</summary>
+    internal Func<int>? MaxReceiveMessageSize { get; init; }
 
     public async Task HandleAsync(HttpContext http, GrpcServerOptions options, ILogger logger)
     {
@@ -24,7 +35,7 @@ internal abstract class ServerCallHandler
                 return;
             }
 
-            timeout = parsed;
+            timeout = parsed <= MaxDeadline ? parsed : null;
         }
 
         // Cancelled when the deadline passes; linked with RequestAborted so the handler sees one token for both.
@@ -35,9 +46,16 @@ internal abstract class ServerCallHandler
             http, Path, timeout is { } d ? options.TimeProvider.GetUtcNow() + d : null, cancellationToken);
 
         http.Response.ContentType = GrpcProtocol.ContentType;
+        if (Authorize?.Invoke(context) is { } denied)
+        {
+            ServerLog.CallFailed(logger, Path, denied.StatusCode, denied.Detail);
+            WriteStatus(http, denied.StatusCode, denied.Detail);
+            return;
+        }
+
         try
         {
-            await InvokeAsync(http, context, options.MaxReceiveMessageSize);
+            await InvokeAsync(http, context, MaxReceiveMessageSize?.Invoke() ?? options.MaxReceiveMessageSize);
             WriteStatus(http, StatusCode.OK, null);
         }
         catch (RpcException e)
