@@ -106,6 +106,13 @@ public sealed class ChildProcess : IDisposable
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>SIGSTOP: the process freezes with its sockets open, as a node that hangs. Pair with <see cref="ResumeAsync"/>
+    /// in a <c>finally</c>.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
     public void CloseInput() => _process.StandardInput.Close();
 
     public void Dispose()
@@ -124,6 +131,12 @@ public sealed class ChildProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     private static void Append(StringBuilder buffer, string? line)

@@ -1,3 +1,5 @@
+using K8sCache.Operator.Rendering;
+
 namespace K8sCache.Operator.Hosting;
 
 /// <summary>The operator's settings, section <c>Operator</c> (environment <c>Operator__Key</c>, flags
@@ -28,7 +30,10 @@ internal sealed record OperatorOptions
     public int Workers { get; init; } = 2;
 
     /// <summary>The sidecar image for CacheGroups that name none.</summary>
-    public string SidecarImage { get; init; } = "ghcr.io/k8scache/sidecar:0.1.0";
+    public string SidecarImage { get; init; } = RenderOptions.DefaultImage;
+
+    /// <summary>The cluster's DNS domain (the kubelet's <c>--cluster-domain</c>). Default cluster.local.</summary>
+    public string ClusterDomain { get; init; } = RenderOptions.DefaultClusterDomain;
 
     /// <summary>Where /metrics, /healthz and /readyz are served. Default 0.0.0.0:8080.</summary>
     public string MetricsAddress { get; init; } = "0.0.0.0:8080";

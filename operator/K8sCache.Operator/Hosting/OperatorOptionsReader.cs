@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using K8sCache.Protocol.Configuration;
 
 namespace K8sCache.Operator.Hosting;
 
 /// <summary>Reads section <c>Operator</c>, naming the key of every bad value.</summary>
-internal static class OperatorOptionsReader
+internal static partial class OperatorOptionsReader
 {
     public static OperatorOptions Read(IConfiguration configuration)
     {
@@ -23,6 +24,9 @@ internal static class OperatorOptionsReader
             RetryPeriod = DurationOf(section, "RetryPeriod", defaults.RetryPeriod, errors),
             Workers = int.TryParse(section["Workers"] ?? "2", NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64 ? w : Error(errors, "Workers", 2),
             SidecarImage = section["SidecarImage"] ?? defaults.SidecarImage,
+            ClusterDomain = section["ClusterDomain"] is { } domain && !DnsName().IsMatch(domain)
+                ? Error(errors, "ClusterDomain", defaults.ClusterDomain)
+                : section["ClusterDomain"] ?? defaults.ClusterDomain,
             MetricsAddress = section["MetricsAddress"] is { } address && !EndpointParser.TryParseHostPort(address, out _, out _)
                 ? Error(errors, "MetricsAddress", defaults.MetricsAddress)
                 : section["MetricsAddress"] ?? defaults.MetricsAddress,
@@ -54,6 +58,10 @@ internal static class OperatorOptionsReader
 
         return Duration.TryParse(text, out var duration) && duration > TimeSpan.Zero ? duration : Error(errors, key, fallback);
     }
+
+    /// <summary>A DNS name: dot-separated labels of lower-case letters, digits and '-'.</summary>
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")]
+    private static partial Regex DnsName();
 
     private static T Error<T>(List<string> errors, string key, T fallback)
     {

@@ -12,6 +12,11 @@ internal static class Defaults
     public const string GrpcAddress = "127.0.0.1:7072";
     public const string AdminAddress = "0.0.0.0:9090";
 
+    /// <summary>The peer and admin defaults when <c>POD_IP</c> is an IPv6 address: an IPv6-only pod has no IPv4
+    /// address to listen on.</summary>
+    public const string PeerAddressIPv6 = "[::]:7070";
+    public const string AdminAddressIPv6 = "[::]:9090";
+
     public const int MaxKeyBytes = 1024;
     public const int MaxValueBytes = 1024 * 1024;
     public const int MaxBatchKeys = 1000;

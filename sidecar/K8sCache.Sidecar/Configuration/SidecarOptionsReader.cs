@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using K8sCache.Protocol.Configuration;
 
@@ -17,11 +19,12 @@ internal static partial class SidecarOptionsReader
         var section = configuration.GetSection(SectionName);
         var errors = new List<string>();
 
-        var peerAddress = Address(section, "PeerAddress", Defaults.PeerAddress, errors);
+        var ipv6 = IPAddress.TryParse(podIp, out var podAddress) && podAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        var peerAddress = Address(section, "PeerAddress", ipv6 ? Defaults.PeerAddressIPv6 : Defaults.PeerAddress, errors);
         var self = section["Self"];
         if (string.IsNullOrWhiteSpace(self))
         {
-            self = string.IsNullOrWhiteSpace(podIp) ? null : $"{podIp}:{EndpointParser.PortOf(peerAddress)}";
+            self = string.IsNullOrWhiteSpace(podIp) ? null : EndpointParser.Format(podIp, EndpointParser.PortOf(peerAddress));
             if (self is null)
             {
                 errors.Add("K8sCache:Self: not set, and POD_IP is not set either; one of them names this node.");
@@ -56,7 +59,7 @@ internal static partial class SidecarOptionsReader
             PeerAddress = peerAddress,
             ApiAddress = Address(section, "ApiAddress", Defaults.ApiAddress, errors),
             GrpcAddress = Address(section, "GrpcAddress", Defaults.GrpcAddress, errors),
-            AdminAddress = Address(section, "AdminAddress", Defaults.AdminAddress, errors),
+            AdminAddress = Address(section, "AdminAddress", ipv6 ? Defaults.AdminAddressIPv6 : Defaults.AdminAddress, errors),
             PeerTokenFile = tokenFile ?? string.Empty,
                         HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
             ShutdownTimeout = DurationOf(section, "ShutdownTimeout", Defaults.ShutdownTimeout, errors, positive: false),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using K8sCache.Protocol.Configuration;
 
 namespace K8sCache.Sidecar.Discovery;
 
@@ -32,7 +33,7 @@ internal sealed class DnsDiscovery(string name, int port) : IDiscovery
 
         return addresses
             .Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-            .Select(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{Port}" : $"{a}:{Port}")
+            .Select(a => EndpointParser.Format(a.ToString(), Port))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
     }

@@ -17,6 +17,7 @@ public class HelmChartTests
         "--set", "metrics.service.enabled=true", "--set", "logLevel=Debug", "--set", "image.tag=9.9.9",
         "--set", "nodeSelector.disk=ssd", "--set", "podAnnotations.team=caches", "--set", "serviceAccount.name=cache-op",
         "--set", "tolerations[0].key=dedicated", "--set", "tolerations[0].operator=Exists",
+        "--set", "clusterDomain=corp.example",
     ];
 
     [Fact]
@@ -52,6 +53,7 @@ public class HelmChartTests
         Assert.Equal("true", Env(container, "Operator__LeaderElection"));
         Assert.Equal("k8scache-system", Env(container, "Operator__LeaseNamespace"));
         Assert.Equal("ghcr.io/k8scache/sidecar:0.1.0", Env(container, "Operator__SidecarImage"));
+        Assert.Equal("cluster.local", Env(container, "Operator__ClusterDomain"));
         Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
         Assert.Equal(false, (bool?)container["securityContext"]!["allowPrivilegeEscalation"]);
         Assert.Empty(await KubernetesSchema.ValidateAsync(objects));
@@ -69,6 +71,7 @@ public class HelmChartTests
         var pod = deployment["spec"]!["template"]!["spec"]!;
         Assert.Equal(("cache-op", "ssd", "dedicated"), ((string?)pod["serviceAccountName"], (string?)pod["nodeSelector"]!["disk"], (string?)pod["tolerations"]![0]!["key"]));
         Assert.Equal("games,shop", Env(pod["containers"]![0]!, "Operator__WatchNamespaces"));
+        Assert.Equal("corp.example", Env(pod["containers"]![0]!, "Operator__ClusterDomain"));
         Assert.Equal("ghcr.io/k8scache/operator:9.9.9", (string?)pod["containers"]![0]!["image"]);
         Assert.Equal("caches", (string?)deployment["spec"]!["template"]!["metadata"]!["annotations"]!["team"]);
         Assert.Empty(await KubernetesSchema.ValidateAsync(objects));

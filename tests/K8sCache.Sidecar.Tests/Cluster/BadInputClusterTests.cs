@@ -178,4 +178,62 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
         Assert.True(deleted.Deleted);
         Assert.False(gone.Found);
     }
+
+    [Fact]
+    public async Task PeerPort_WithoutAToken_IsRefusedBeforeTheBodyIsRead()
+    {
+        using var anonymous = GrpcChannel.ForAddress("http://" + Node.PeerAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 1 << 20 });
+        var huge = new PeerSetRequest { Group = "kv", Key = "precious", Value = Google.Protobuf.ByteString.CopyFrom(new byte[3 << 20]) };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.UnaryAsync(PeerService.Set, huge));
+
+        // Unauthenticated, not RESOURCE_EXHAUSTED: the token was checked first, the 3 MiB body never read.
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task PeerPort_AKeyOnlyMethod_AcceptsOnlyAKeySizedMessage()
+    {
+        using var member = GrpcChannel.ForAddress("http://" + Node.PeerAddress,
+            new GrpcChannelOptions { DefaultHeaders = [new("authorization", "Bearer " + File.ReadAllText(Cluster.TokenFile).Trim())] });
+        var oversized = new PeerGetRequest { Group = "kv", Key = new string('k', 64 * 1024) };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => member.UnaryAsync(PeerService.Get, oversized));
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Grpc_ATimeoutTooLargeToRepresent_IsServedWithoutADeadline()
+    {
+        using var channel = GrpcChannel.ForAddress(Node.GrpcAddress);
+
+        // The largest grpc-timeout the wire allows, 99999999H (11,400 years): no timer or date can hold it.
+        var got = await channel.UnaryAsync(CacheService.Get, new GetRequest { Group = "kv", Key = "precious" }, new CallOptions(Timeout: TimeSpan.FromDays(365 * 20_000)));
+
+        Assert.Equal("keep me", got.Value.ToStringUtf8());
+    }
+
+    [Theory]
+    [InlineData("ttl=0.1ms", HttpStatusCode.BadRequest)]
+    [InlineData("ttl=99999999999999", HttpStatusCode.NoContent)]
+    public async Task Http_Ttl_RoundingToZeroIsRefused_TooLargeIsClamped(string query, HttpStatusCode expected)
+    {
+        using var put = await Cluster.Http.PutAsync(Cluster.KeyUri(Node, "kv", "ttl-edge", "?" + query), new StringContent("x"));
+
+        Assert.Equal(expected, put.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task Grpc_DotSegmentKeys_AreRefused_SoTheyCannotWalkTheLoaderUrl(string key)
+    {
+        using var channel = GrpcChannel.ForAddress(Node.GrpcAddress);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(CacheService.Get, new GetRequest { Group = "scores", Key = key }));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("relative path segment", refused.Detail, StringComparison.Ordinal);
+    }
 }

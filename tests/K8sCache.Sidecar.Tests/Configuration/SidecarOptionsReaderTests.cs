@@ -56,6 +56,14 @@ public class SidecarOptionsReaderTests
     }
 
     [Fact]
+    public void Read_WithAnIpv6PodIp_BracketsSelf_AndListensOnIpv6()
+    {
+        var options = SidecarOptionsReader.Read(Memory(("PeerTokenFile", "/t")), podIp: "fd00:0:0::5");
+
+        Assert.Equal(("[fd00::5]:7070", Defaults.PeerAddressIPv6, Defaults.AdminAddressIPv6), (options.Self, options.PeerAddress, options.AdminAddress));
+    }
+
+    [Fact]
     public void Read_WithoutPeerTimeout_DerivesItFromTheLongestLoaderTimeout()
     {
         var options = SidecarOptionsReader.Read(Memory(

@@ -99,6 +99,32 @@ internal sealed class FakePeer(string address) : IPeer
     }
 }
 
+/// <summary>A healthy peer whose Get answers only when the test opens the gate.</summary>
+internal sealed class GatedPeer(string address, Task gate) : IPeer
+{
+    public string Address { get; } = address;
+
+    public bool IsDown => false;
+
+    public bool CopiesServable(long nowMs) => true;
+
+    public long RecordMissedInvalidation() => long.MinValue;
+
+    public async Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        await gate;
+        return new PeerGetResponse { Found = true, Value = ByteStrings.Wrap("v"u8.ToArray()) };
+    }
+
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerSetResponse());
+
+    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerDeleteResponse());
+
+    public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 /// <summary>A loader that counts calls and answers what the test says; <see cref="Gate"/> holds loads until released.</summary>
 internal sealed class FakeLoader : ILoader
 {

@@ -75,6 +75,16 @@ public sealed class SidecarCluster : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Starts a node at an address of the test's choosing (<c>::1</c>) on ports from <paramref name="peerPort"/>.</summary>
+    public SidecarNode StartNodeAt(string ip, int peerPort, string discovery)
+    {
+        var node = new SidecarNode(ip, _directory, peerPort: peerPort);
+        Nodes.Add(node);
+        node.WriteConfig(discovery, TokenFile, Loader.UrlTemplate);
+        node.Start();
+        return node;
+    }
+
     public string StaticDiscovery(IEnumerable<SidecarNode> members) => "static:///" + string.Join(',', members.Select(m => m.PeerAddress));
 
     public Uri KeyUri(SidecarNode node, string group, string key, string query = "") =>

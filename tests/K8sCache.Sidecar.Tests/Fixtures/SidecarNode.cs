@@ -4,31 +4,34 @@ namespace K8sCache.Sidecar.Tests.Fixtures;
 
 /// <summary>
 /// One sidecar as a real process (<c>dotnet k8scache-sidecar.dll --config FILE</c>) on its own loopback address, with
-/// the production ports: peer 7070, HTTP API 7071, gRPC API 7072, admin 9090. Its configuration file can be rewritten
-/// while it runs (the sidecar re-reads it). Disposing kills exactly this process.
+/// the production ports: peer 7070, HTTP API 7071, gRPC API 7072, admin 9090 (or the same offsets from another peer
+/// port, for nodes that share an address such as <c>::1</c>). Its configuration file can be rewritten while it runs
+/// (the sidecar re-reads it). Disposing kills exactly this process.
 /// </summary>
 public sealed class SidecarNode : IDisposable
 {
     private readonly string _configPath;
     private readonly Func<string, IReadOnlyList<string>> _wrapCommand;
+    private readonly int _peerPort;
     private ChildProcess? _process;
 
-    public SidecarNode(string ip, string directory, Func<string, IReadOnlyList<string>>? wrapCommand = null)
+    public SidecarNode(string ip, string directory, Func<string, IReadOnlyList<string>>? wrapCommand = null, int peerPort = 7070)
     {
         Ip = ip;
-        _configPath = Path.Combine(directory, $"sidecar-{ip}.json");
+        _peerPort = peerPort;
+        _configPath = Path.Combine(directory, $"sidecar-{ip.Replace(':', '_')}-{peerPort}.json");
         _wrapCommand = wrapCommand ?? (dll => ["dotnet", dll]);
     }
 
     public string Ip { get; }
 
-    public string PeerAddress => $"{Ip}:7070";
+    public string PeerAddress => At(_peerPort);
 
-    public Uri ApiUri => new($"http://{Ip}:7071");
+    public Uri ApiUri => new($"http://{At(_peerPort + 1)}");
 
-    public string GrpcAddress => $"http://{Ip}:7072";
+    public string GrpcAddress => $"http://{At(_peerPort + 2)}";
 
-    public Uri AdminUri => new($"http://{Ip}:9090");
+    public Uri AdminUri => new($"http://{At(_peerPort + 2020)}");
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("not started");
 
@@ -44,9 +47,9 @@ public sealed class SidecarNode : IDisposable
                 ["Discovery"] = discovery,
                 ["DiscoveryInterval"] = "200ms",
                 ["PeerAddress"] = PeerAddress,
-                ["ApiAddress"] = $"{Ip}:7071",
-                ["GrpcAddress"] = $"{Ip}:7072",
-                ["AdminAddress"] = $"{Ip}:9090",
+                ["ApiAddress"] = At(_peerPort + 1),
+                ["GrpcAddress"] = At(_peerPort + 2),
+                ["AdminAddress"] = At(_peerPort + 2020),
                 ["PeerTokenFile"] = tokenFile,
                 // Long enough that a slow first load on a busy machine never times out into a second, local load:
                 // tests that count loads must not depend on timing. A dead peer fails at once (connection refused).
@@ -78,4 +81,6 @@ public sealed class SidecarNode : IDisposable
     }
 
     public void Dispose() => _process?.Dispose();
+
+    private string At(int port) => Ip.Contains(':', StringComparison.Ordinal) ? $"[{Ip}]:{port}" : $"{Ip}:{port}";
 }

@@ -8,13 +8,19 @@ namespace K8sCache.Sidecar.Tests.Fixtures;
 /// <summary>
 /// The application side of a loader, on 127.0.0.1 with an OS-chosen port: <c>GET /load/{key}</c> answers
 /// <c>value-of-KEY</c> after <see cref="Delay"/>, counting calls per key. Keys select failures: <c>missing-*</c> 404,
-/// <c>fail-*</c> 500, <c>slow-*</c> signals <see cref="SlowStarted"/> and waits 1 s, <c>short-*</c> max-age=1.
+/// <c>fail-*</c> 500, <c>slow-*</c> signals <see cref="SlowStarted"/> and waits 1 s, <c>short-*</c> max-age=1,
+/// <c>versioned-*</c> answers <c>v</c> + <see cref="OriginVersion"/> as read when the load starts (a database read),
+/// and, after <see cref="Hold"/>, holds loads that read that version until <see cref="ReleaseHeld"/>: a slow load the
+/// test controls.
 /// </summary>
 public sealed class TestLoaderServer : IAsyncDisposable
 {
     private LoopbackWebServer? _server;
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _slowStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _originVersion = 1;
 
     public string UrlTemplate { get; private set; } = string.Empty;
 
@@ -22,6 +28,29 @@ public sealed class TestLoaderServer : IAsyncDisposable
     public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(300);
 
     public Task SlowStarted => _slowStarted.Task;
+
+    /// <summary>The origin's current version of every <c>versioned-*</c> key.</summary>
+    public int OriginVersion
+    {
+        get => Volatile.Read(ref _originVersion);
+        set => Volatile.Write(ref _originVersion, value);
+    }
+
+    /// <summary>Loads that read this version wait for <see cref="ReleaseHeld"/>; null: none wait.</summary>
+    public int? HoldVersion { get; set; }
+
+    /// <summary>Completes when a held load has started.</summary>
+    public Task LoadHeld => _held.Task;
+
+    /// <summary>Holds loads of <paramref name="version"/> from now on, with a fresh <see cref="LoadHeld"/>.</summary>
+    public void Hold(int version)
+    {
+        _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HoldVersion = version;
+    }
+
+    public void ReleaseHeld() => _release.TrySetResult();
 
     public int CallsFor(string key) => _calls.GetValueOrDefault(key);
 
@@ -41,6 +70,20 @@ public sealed class TestLoaderServer : IAsyncDisposable
     {
         var key = Uri.UnescapeDataString(context.Request.Path.Value!["/load/".Length..]);
         _calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        if (key.StartsWith("versioned-", StringComparison.Ordinal))
+        {
+            var version = OriginVersion;
+            if (version == HoldVersion)
+            {
+                var release = _release;
+                _held.TrySetResult();
+                await release.Task.WaitAsync(TestTimeouts.Default);
+            }
+
+            await context.Response.WriteAsync("v" + version);
+            return;
+        }
+
         if (key.StartsWith("slow-", StringComparison.Ordinal))
         {
             _slowStarted.TrySetResult();

@@ -280,6 +280,107 @@ public class GroupTests
     }
 
     [Fact]
+    public async Task HotCopy_IsNotServed_WhenTheOwnersLeaseHasLapsed()
+    {
+        var group = Create();
+        group.KeepHotCopy = () => true;
+        _picker.Owner = _ => _owner;
+        _owner.Values["k"] = ("v"u8.ToArray(), 0);
+        await group.GetAsync("k", default);
+
+        _owner.LeaseValid = false;
+
+        Assert.Equal(CacheSource.Peer, (await group.GetAsync("k", default)).Source);
+        Assert.Equal(2, _owner.Gets);
+    }
+
+    [Fact]
+    public async Task HotCopy_IsNotServed_ByTheNodeThatOwnsTheKeyNow()
+    {
+        var group = Create();
+        group.KeepHotCopy = () => true;
+        _picker.Owner = _ => _owner;
+        _owner.Values["k"] = ("v"u8.ToArray(), 0);
+        await group.GetAsync("k", default);
+
+        _picker.Owner = _ => null;
+
+        Assert.Equal(CacheSource.Load, (await group.GetAsync("k", default)).Source);
+    }
+
+    [Fact]
+    public async Task Get_WhenTheOwnerIsMarkedDown_LoadsLocallyWithoutCallingIt()
+    {
+        var group = Create();
+        _picker.Owner = _ => _owner;
+        _owner.MarkedDown = true;
+
+        var result = await group.GetAsync("k", default);
+
+        Assert.Equal((CacheSource.Load, 0, 1L, 0L), (result.Source, _owner.Gets, group.Stats.OwnerDownLoads, group.Stats.PeerErrors));
+    }
+
+    [Fact]
+    public async Task Set_WhenTheOwnerIsMarkedDown_IsRefusedAtOnce_AsNotWritten()
+    {
+        var group = Create();
+        _picker.Owner = _ => _owner;
+        _owner.MarkedDown = true;
+
+        var e = await Assert.ThrowsAsync<OwnerUnavailableException>(() => group.SetAsync("k", "v"u8.ToArray(), null, default));
+
+        Assert.False(e.OutcomeUnknown);
+        Assert.Empty(_owner.Sets);
+    }
+
+    [Fact]
+    public async Task Set_AsOwner_WithAnUnreachablePeer_Succeeds_AndRecordsTheMiss()
+    {
+        var group = Create();
+        var other = new FakePeer("10.0.0.3:7070") { Down = true };
+        _picker.OtherPeers.Add(other);
+
+        var result = await group.ApplySetAsync("k", "v"u8.ToArray(), 0);
+
+        Assert.Equal(["10.0.0.3:7070"], result.UnreachablePeers);
+        Assert.Equal(1, other.Missed);
+        Assert.Equal(CacheSource.Hit, (await group.GetAsync("k", default)).Source);
+    }
+
+    [Fact]
+    public async Task Write_DuringALoad_DetachesIt_SoItNeitherStoresNorAnswersLaterGets()
+    {
+        var group = Create();
+        _loader.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = group.GetAsync("k", default).AsTask();
+
+        await group.ApplySetAsync("k", "written"u8.ToArray(), 0);
+        var after = await group.GetAsync("k", default);
+        _loader.Gate.SetResult();
+        await before.WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal("written", Text(after));
+        Assert.Equal("written", Text(await group.GetAsync("k", default)));
+    }
+
+    [Fact]
+    public async Task DropHotCopies_FencesAFetchInFlight()
+    {
+        var group = Create();
+        group.KeepHotCopy = () => true;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gated = new GatedPeer("10.0.0.4:7070", gate.Task);
+        _picker.Owner = _ => gated;
+        var fetch = group.GetAsync("k", default).AsTask();
+
+        group.DropHotCopies();
+        gate.SetResult();
+        await fetch.WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(0, group.Hot.Count);
+    }
+
+    [Fact]
     public async Task Invalidate_DropsHotAndMainCopies()
     {
         var group = Create();

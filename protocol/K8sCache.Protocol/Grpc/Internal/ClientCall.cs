@@ -32,7 +32,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         _method = method;
         _options = options;
         _callerToken = cancellationToken;
-        if (options.Timeout is { } timeout)
+        // A timeout beyond GrpcProtocol.MaxDeadline gets no local timer; the header still carries it.
+        if (options.Timeout is { } timeout && timeout <= GrpcProtocol.MaxDeadline)
         {
             _deadline = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, channel.Options.TimeProvider);
             _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);

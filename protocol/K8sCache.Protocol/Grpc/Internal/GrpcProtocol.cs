@@ -16,6 +16,11 @@ internal static class GrpcProtocol
     public const string TeTrailers = "trailers";
     public const string UserAgent = "grpc-dotnet-k8scache/1.0";
 
+    /// <summary>Timeouts above this run without a deadline, on the server and the client: a 99999999H
+    /// <c>grpc-timeout</c> is legal on the wire but would overflow timers (about 49 days) and dates. Thirty days is
+    /// no deadline in practice.</summary>
+    public static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(30);
+
     /// <summary>The default limit on a received message, as in every gRPC implementation: 4 MiB.</summary>
     public const int DefaultMaxReceiveMessageSize = 4 * 1024 * 1024;
 

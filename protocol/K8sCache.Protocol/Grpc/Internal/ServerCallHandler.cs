@@ -10,10 +10,6 @@ namespace K8sCache.Protocol.Grpc.Internal;
 /// </summary>
 internal abstract class ServerCallHandler
 {
-    /// <summary>Timeouts above this are served without a deadline: a 99999999H <c>grpc-timeout</c> is legal on the wire
-    /// but would overflow timers and dates. Thirty days is no deadline in practice.</summary>
-    internal static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(30);
-
     public abstract string Path { get; }
 
     /// <summary>Checked before the request body is read: a caller that fails it costs no buffering. Null: none.</summary>
@@ -35,7 +31,7 @@ internal abstract class ServerCallHandler
                 return;
             }
 
-            timeout = parsed <= MaxDeadline ? parsed : null;
+            timeout = parsed <= GrpcProtocol.MaxDeadline ? parsed : null;
         }
 
         // Cancelled when the deadline passes; linked with RequestAborted so the handler sees one token for both.
