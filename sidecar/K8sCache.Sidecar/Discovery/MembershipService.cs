@@ -38,7 +38,7 @@ internal sealed partial class MembershipService(
                     // The headless Service lists every pod, not-ready ones too: an answer without this pod (no such
                     // name at startup, a stale record) is no view of the cluster. Taken as one, it would make this node
                     // the owner of every key, ready to accept writes that belong to others.
-                    LogNotListed(logger, uri, peers.Self);
+                    LogNotListed(logger, uri, string.Join(",", members), peers.Self);
                 }
                 else if (confirmation.Decide(peers.IsReady ? peers.Ring.Members : [], members, peers.Self) is { } confirmed)
                 {
@@ -68,8 +68,8 @@ internal sealed partial class MembershipService(
     [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Discovery {Uri} failed transiently; keeping the previous members")]
     private static partial void LogKeptMembers(ILogger logger, string uri);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Discovery {Uri} does not list this node ({Self}); not taken as the member list")]
-    private static partial void LogNotListed(ILogger logger, string uri, string self);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Discovery {Uri} answered [{Members}] without this node ({Self}); not taken as the member list")]
+    private static partial void LogNotListed(ILogger logger, string uri, string members, string self);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Discovery {Uri} failed")]
     private static partial void LogFailed(ILogger logger, string uri, Exception exception);

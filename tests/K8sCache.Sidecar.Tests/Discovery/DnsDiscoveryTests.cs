@@ -33,7 +33,7 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
         WriteRecords();
         _dnsmasq = ChildProcess.Start("/usr/sbin/dnsmasq", _cluster.Directory,
             ["--keep-in-foreground", "--no-resolv", "--no-hosts", $"--listen-address={dnsIp}", "--bind-interfaces", "--port=53",
-             $"--hostsdir={_hostsDir}", "--pid-file=", "--user=root", "--log-facility=-"], captureOutput: true);
+             $"--hostsdir={_hostsDir}", "--local=/k8scache.test/", "--pid-file=", "--user=root", "--log-facility=-"], captureOutput: true);
     }
 
     public async Task DisposeAsync()
@@ -69,6 +69,80 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await _cluster.GetAsync(three, "scores", key)).Status);
             Assert.Equal(1, _cluster.Loader.CallsFor(key));
         }
+    }
+
+    [Fact]
+    public async Task NodeThatDnsDoesNotList_IsNotReady_AndRefusesWrites_UntilItsRecordAppears()
+    {
+        WriteRecords();
+        var one = StartNode(1);
+        await WaitUntilServingAsync(one);
+        await WaitForRejectedAnswerAsync(one, string.Empty);
+        var noSuchName = await StatusesAsync(one);
+
+        WriteRecords(2);
+        await WaitForRejectedAnswerAsync(one, Peer(2));
+        var othersOnly = await StatusesAsync(one);
+
+        WriteRecords(1);
+        await _cluster.WaitForMembersAsync(one, [Peer(1)]);
+        var listed = await StatusesAsync(one);
+
+        // Alone in a ring it was not told about, the node would own every key and accept writes meant for others.
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), noSuchName);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), othersOnly);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NoContent), listed);
+    }
+
+    /// <summary>/readyz, and a PUT through the HTTP API.</summary>
+    private async Task<(HttpStatusCode Ready, HttpStatusCode Put)> StatusesAsync(SidecarNode node)
+    {
+        using var ready = await _cluster.Http.GetAsync(new Uri(node.AdminUri, "/readyz"));
+        using var put = await _cluster.Http.PutAsync(_cluster.KeyUri(node, "kv", "dns-write"), new StringContent("x"));
+        return (ready.StatusCode, put.StatusCode);
+    }
+
+    /// <summary>Waits until the node logs that it did not take the DNS answer <paramref name="members"/>: evidence
+    /// that discovery ran on that answer, so what the test asserts next is not a race with it.</summary>
+    private static async Task WaitForRejectedAnswerAsync(SidecarNode node, string members)
+    {
+        var line = $"answered [{members}] without this node";
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (node.Logs.Contains(line, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{node.Ip} never logged '{line}'\n{node.Logs}");
+    }
+
+    private async Task WaitUntilServingAsync(SidecarNode node)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var health = await _cluster.Http.GetAsync(new Uri(node.AdminUri, "/healthz"));
+                if (health.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{node.Ip} never served /healthz\n{node.Logs}");
     }
 
     private SidecarNode StartNode(int host) => _cluster.StartNode(host, $"dns:///{Name}:7070", dll =>

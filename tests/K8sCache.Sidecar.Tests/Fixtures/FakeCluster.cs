@@ -39,6 +39,9 @@ internal sealed class FakePeer(string address) : IPeer
     /// <summary>Whether this node's lease on the peer's hot copies runs.</summary>
     public bool LeaseValid { get; set; } = true;
 
+    /// <summary>Answers carry no_store, as when the owner's loader said Cache-Control: no-store.</summary>
+    public bool NoStore { get; set; }
+
     /// <summary>Invalidations recorded as missed.</summary>
     public int Missed;
 
@@ -57,7 +60,7 @@ internal sealed class FakePeer(string address) : IPeer
         Interlocked.Increment(ref Gets);
         ThrowIfDown();
         return Task.FromResult(Values.TryGetValue(key, out var v)
-            ? new PeerGetResponse { Found = true, Value = ByteStrings.Wrap(v.Value), TtlMs = v.TtlMs }
+            ? new PeerGetResponse { Found = true, Value = ByteStrings.Wrap(v.Value), TtlMs = v.TtlMs, NoStore = NoStore }
             : new PeerGetResponse());
     }
 

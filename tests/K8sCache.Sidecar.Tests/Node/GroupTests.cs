@@ -381,6 +381,50 @@ public class GroupTests
     }
 
     [Fact]
+    public async Task PeerAnswerMarkedNoStore_IsReturned_ButNoHotCopyIsKept()
+    {
+        var group = Create();
+        group.KeepHotCopy = () => true;
+        _picker.Owner = _ => _owner;
+        _owner.NoStore = true;
+        _owner.Values["k"] = ("v"u8.ToArray(), 0);
+
+        var result = await group.GetAsync("k", default);
+
+        Assert.Equal((true, true, 0), (result.Found, result.NoStore, group.Hot.Count));
+    }
+
+    [Fact]
+    public async Task DropUnowned_AfterARingChange_RemovesOnlyKeysAnotherMemberOwnsNow()
+    {
+        var group = Create();
+        await group.ApplySetAsync("stays", "a"u8.ToArray(), 0);
+        await group.ApplySetAsync("moves", "b"u8.ToArray(), 0);
+        _picker.Owner = key => key == "moves" ? _owner : null;
+
+        var removed = group.DropUnowned();
+
+        Assert.Equal((1, 1), (removed, group.Main.Count));
+        Assert.Equal(CacheSource.Hit, (await group.GetAsync("stays", default)).Source);
+    }
+
+    [Fact]
+    public async Task Loads_AreBounded_ExtraMissesWaitForASlot()
+    {
+        var group = Create();
+        _loader.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var gets = Enumerable.Range(0, Defaults.MaxConcurrentLoads + 36).Select(i => group.GetAsync($"cold-{i}", default).AsTask()).ToArray();
+        await WaitUntilAsync(() => group.LoadsInFlight == Defaults.MaxConcurrentLoads);
+        var callsWhileFull = _loader.Calls;
+        _loader.Gate.SetResult();
+        await Task.WhenAll(gets).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(Defaults.MaxConcurrentLoads, callsWhileFull);
+        Assert.Equal(Defaults.MaxConcurrentLoads + 36, _loader.Calls);
+    }
+
+    [Fact]
     public async Task Invalidate_DropsHotAndMainCopies()
     {
         var group = Create();
@@ -417,6 +461,16 @@ public class GroupTests
     private Group Create(TimeSpan? ttl = null, TimeSpan? hotTtl = null, long maxBytes = 1 << 20) =>
         new("self", new GroupOptions { Name = "g", MaxBytes = maxBytes, Ttl = ttl }, _loader, _picker,
             hotTtl ?? TimeSpan.FromSeconds(30), _clock, NullLogger.Instance);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition never held");
+            await Task.Delay(10);
+        }
+    }
 
     private static string Text(GetResult result) => Encoding.UTF8.GetString(result.Value);
 }
