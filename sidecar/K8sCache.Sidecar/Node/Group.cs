@@ -404,6 +404,12 @@ internal sealed class Group : IDisposable
         {
             return await call();
         }
+        catch (RpcException e) when (RefusalKind(e.StatusCode) is { } kind)
+        {
+            // The owner answered and refused the write itself (its groups or limits differ from this node's while a
+            // configuration change rolls out): nothing was written, and the reason is the owner's.
+            throw new InputException(kind, $"the owner of the key, {owner.Address}, refused the write: {e.Detail}");
+        }
         catch (RpcException e)
         {
             throw new OwnerUnavailableException(owner.Address, e);
@@ -414,6 +420,14 @@ internal sealed class Group : IDisposable
             Fence(key, () => Hot.Remove(key));
         }
     }
+
+    private static InputErrorKind? RefusalKind(StatusCode status) => status switch
+    {
+        StatusCode.InvalidArgument => InputErrorKind.InvalidArgument,
+        StatusCode.NotFound => InputErrorKind.UnknownGroup,
+        StatusCode.ResourceExhausted => InputErrorKind.TooLarge,
+        _ => null,
+    };
 
     /// <summary>A hot copy never outlives its owner's entry, nor <see cref="SidecarOptions.HotCacheTtl"/>.</summary>
     private long HotExpiry(long ownerRemainingMs)

@@ -128,6 +128,27 @@ internal sealed class GatedPeer(string address, Task gate) : IPeer
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <summary>A healthy owner whose limits refuse every write, as a node with a smaller MaxValueBytes would.</summary>
+internal sealed class RefusingPeer(string address) : IPeer
+{
+    public string Address { get; } = address;
+
+    public bool IsDown => false;
+
+    public bool CopiesServable(long nowMs) => true;
+
+    public long RecordMissedInvalidation() => long.MinValue;
+
+    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerGetResponse());
+
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+        throw new RpcException(StatusCode.ResourceExhausted, "the value is 9 bytes; the limit is MaxValueBytes=4");
+
+    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerDeleteResponse());
+
+    public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 /// <summary>A loader that counts calls and answers what the test says; <see cref="Gate"/> holds loads until released.</summary>
 internal sealed class FakeLoader : ILoader
 {

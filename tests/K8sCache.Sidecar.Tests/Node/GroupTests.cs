@@ -334,6 +334,18 @@ public class GroupTests
     }
 
     [Fact]
+    public async Task Set_RefusedByTheOwnersOwnLimits_IsThatRefusal_NotAnUnreachableOwner()
+    {
+        var group = Create();
+        _picker.Owner = _ => new RefusingPeer("10.0.0.5:7070");
+
+        var e = await Assert.ThrowsAsync<InputException>(() => group.SetAsync("k", "v"u8.ToArray(), null, default));
+
+        Assert.Equal(InputErrorKind.TooLarge, e.Kind);
+        Assert.Contains("refused the write: the value is 9 bytes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Set_AsOwner_WithAnUnreachablePeer_Succeeds_AndRecordsTheMiss()
     {
         var group = Create();
