@@ -6,6 +6,7 @@ namespace K8sCache.Sidecar.Loading;
 /// Loads from the application over HTTP: GET of the URL template with <c>{group}</c> and <c>{key}</c> substituted
 /// (URL-escaped). 200: the body is the value, <c>Cache-Control: max-age=N</c> its TTL (<c>no-store</c> or
 /// <c>max-age=0</c>: not cached); 404: not found; anything else, a timeout or a body above the value limit: an error.
+/// Errors name the URL template, never the key: their messages reach the logs.
 /// </summary>
 internal sealed class HttpLoader : ILoader
 {
@@ -46,32 +47,32 @@ internal sealed class HttpLoader : ILoader
 
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new LoaderException($"loader answered HTTP {(int)response.StatusCode} for {url}");
+                throw new LoaderException($"loader answered HTTP {(int)response.StatusCode} for {_template}");
             }
 
             if (response.Content.Headers.ContentLength > _maxValueBytes)
             {
-                throw new LoaderException($"loader value for {url} is {response.Content.Headers.ContentLength} bytes; the limit is MaxValueBytes={_maxValueBytes}");
+                throw new LoaderException($"loader value for {_template} is {response.Content.Headers.ContentLength} bytes; the limit is MaxValueBytes={_maxValueBytes}");
             }
 
-            var value = await ReadLimitedAsync(response.Content, url, timeout.Token);
+            var value = await ReadLimitedAsync(response.Content, timeout.Token);
             var cacheControl = response.Headers.CacheControl;
             var noStore = cacheControl is { NoStore: true } || cacheControl?.MaxAge == TimeSpan.Zero;
             return new LoadResult(true, value, cacheControl?.MaxAge, Cacheable: !noStore);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new LoaderException($"loader timed out after {_timeout.TotalMilliseconds:F0}ms for {url}", e);
+            throw new LoaderException($"loader timed out after {_timeout.TotalMilliseconds:F0}ms for {_template}", e);
         }
         catch (HttpRequestException e)
         {
-            throw new LoaderException($"loader unreachable at {url}: {e.Message}", e);
+            throw new LoaderException($"loader unreachable at {_template}: {e.Message}", e);
         }
     }
 
     public void Dispose() => _client.Dispose();
 
-    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string url, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
         using var buffer = new MemoryStream();
@@ -81,7 +82,7 @@ internal sealed class HttpLoader : ILoader
         {
             if (buffer.Length + read > _maxValueBytes)
             {
-                throw new LoaderException($"loader value for {url} exceeds the limit MaxValueBytes={_maxValueBytes}");
+                throw new LoaderException($"loader value for {_template} exceeds the limit MaxValueBytes={_maxValueBytes}");
             }
 
             buffer.Write(chunk, 0, read);

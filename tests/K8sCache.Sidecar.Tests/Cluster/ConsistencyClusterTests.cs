@@ -117,10 +117,24 @@ public sealed class ConsistencyClusterTests(ThreeNodeClusterFixture fixture, ITe
 
         var after = await Cluster.GroupStatsAsync(reader, "scores");
         Assert.All(sources, s => Assert.Equal("load", s));
+        Assert.All(keys, k => Assert.Equal(1, Cluster.Loader.CallsFor(k)));
         Assert.Equal(keys.Length, after.GetProperty("ownerDownLoads").GetInt64() - before.GetProperty("ownerDownLoads").GetInt64());
         Assert.Equal(0, after.GetProperty("peerErrors").GetInt64() - before.GetProperty("peerErrors").GetInt64());
         output.WriteLine($"owner marked down {markedDownAfterMs} ms after SIGSTOP; then {keys.Length} Gets of its keys paid no timeout");
         await WaitUntilNoPeerIsDownAsync();
+    }
+
+    [Fact]
+    public async Task Keys_NeverAppearInLogsAtInformationOrAbove()
+    {
+        var key = "fail-secret-customer-4711";
+        var owner = Cluster.Nodes.Single(n => n.PeerAddress == Owner(key));
+
+        var failed = await Cluster.GetAsync(Cluster.Nodes.First(n => n != owner), "scores", key);
+        var loaded = await Cluster.GetAsync(owner, "scores", "secret-customer-4712");
+
+        Assert.Equal((HttpStatusCode.BadGateway, HttpStatusCode.OK), (failed.Status, loaded.Status));
+        Assert.All(Cluster.Nodes, node => Assert.DoesNotContain("secret-customer-471", node.Logs, StringComparison.Ordinal));
     }
 
     /// <summary>Starts a Get whose load reads version 1 and is held at the loader; returns it, still running.</summary>

@@ -1,4 +1,6 @@
 using System.Net;
+using K8sCache.Protocol.Grpc;
+using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Tests.Cluster;
 using K8sCache.Sidecar.Tests.Fixtures;
 
@@ -79,6 +81,8 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
         await WaitUntilServingAsync(one);
         await WaitForRejectedAnswerAsync(one, string.Empty);
         var noSuchName = await StatusesAsync(one);
+        using var channel = GrpcChannel.ForAddress(one.GrpcAddress);
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(CacheService.Get, new GetRequest { Group = "kv", Key = "dns-write" }));
 
         WriteRecords(2);
         await WaitForRejectedAnswerAsync(one, Peer(2));
@@ -90,6 +94,7 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
 
         // Alone in a ring it was not told about, the node would own every key and accept writes meant for others.
         Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), noSuchName);
+        Assert.Equal(StatusCode.Unavailable, grpc.StatusCode);
         Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), othersOnly);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NoContent), listed);
     }
