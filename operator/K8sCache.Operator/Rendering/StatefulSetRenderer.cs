@@ -12,6 +12,14 @@ internal static class StatefulSetRenderer
 {
     public const string SidecarContainerName = "k8scache";
 
+    /// <summary>The user and group the sidecar runs as: the sidecar image's <c>USER</c> (Dockerfile), set explicitly
+    /// so the pod does not depend on the image's metadata. A test keeps the two equal.</summary>
+    public const long SidecarUser = 1654;
+
+    /// <summary>0440: the token and configuration files are readable by their group, which <c>fsGroup</c> makes the
+    /// sidecar's, and by nobody else.</summary>
+    public const int MountedFileMode = 0x120;
+
     public static JsonObject Render(CacheGroup cg, RenderOptions options)
     {
         var template = cg.Spec.Template?.DeepClone().AsObject() ?? new JsonObject();
@@ -31,17 +39,17 @@ internal static class StatefulSetRenderer
         containers.Add((JsonNode)Sidecar(cg, options));
         var volumes = spec["volumes"] as JsonArray ?? new JsonArray();
         spec["volumes"] = volumes;
-        volumes.Add((JsonNode)new JsonObject { ["name"] = "k8scache-config", ["configMap"] = new JsonObject { ["name"] = ObjectNames.ConfigMap(cg) } });
+        volumes.Add((JsonNode)new JsonObject
+        {
+            ["name"] = "k8scache-config",
+            ["configMap"] = new JsonObject { ["name"] = ObjectNames.ConfigMap(cg), ["defaultMode"] = MountedFileMode },
+        });
         volumes.Add((JsonNode)new JsonObject
         {
             ["name"] = "k8scache-peer-token",
-            ["secret"] = new JsonObject { ["secretName"] = ObjectNames.PeerTokenSecret(cg), ["defaultMode"] = 256 },
+            ["secret"] = new JsonObject { ["secretName"] = ObjectNames.PeerTokenSecret(cg), ["defaultMode"] = MountedFileMode },
         });
-        spec["securityContext"] ??= new JsonObject
-        {
-            ["runAsNonRoot"] = true,
-            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
-        };
+        spec["securityContext"] = PodSecurityContext(spec["securityContext"] as JsonObject);
 
         return new JsonObject
         {
@@ -115,6 +123,8 @@ internal static class StatefulSetRenderer
                 ["allowPrivilegeEscalation"] = false,
                 ["readOnlyRootFilesystem"] = true,
                 ["runAsNonRoot"] = true,
+                ["runAsUser"] = SidecarUser,
+                ["runAsGroup"] = SidecarUser,
                 ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
                 ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
             },
@@ -123,6 +133,22 @@ internal static class StatefulSetRenderer
                 new JsonObject { ["name"] = "k8scache-peer-token", ["mountPath"] = SidecarConfigRenderer.TokenDirectory, ["readOnly"] = true }),
         };
         return container;
+    }
+
+    /// <summary>
+    /// The kubelet writes secret and configMap files owned by root; only <c>fsGroup</c> makes them the sidecar's group
+    /// (and adds group read). So the pod always has one: the user's own when their template sets it (every container
+    /// gets it as a supplementary group, the sidecar too), else the sidecar's group. The rest of a user's context is kept.
+    /// </summary>
+    private static JsonObject PodSecurityContext(JsonObject? users)
+    {
+        var context = users ?? new JsonObject
+        {
+            ["runAsNonRoot"] = true,
+            ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
+        };
+        context["fsGroup"] ??= SidecarUser;
+        return context;
     }
 
     private static JsonObject ContainerPort(string name, int port) => new()
