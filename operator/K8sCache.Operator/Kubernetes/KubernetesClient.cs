@@ -27,6 +27,10 @@ internal sealed class KubernetesClient : IDisposable
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("k8scache-operator", "0.1"));
     }
 
+    /// <summary>How long one request (not a watch) may take before it fails with 504 Timeout: a connection that went
+    /// half-open must not hold a reconcile or a Lease renewal forever. Default 30s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Write requests sent (create, replace, apply, patch, delete): for tests of idempotence and metrics.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
@@ -136,21 +140,22 @@ internal sealed class KubernetesClient : IDisposable
     private async Task<JsonObject> SendAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken)
     {
         using var request = CreateRequest(method, path, body, contentType);
-        HttpResponseMessage response;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
         try
         {
-            response = await _http.SendAsync(request, cancellationToken);
+            using var response = await _http.SendAsync(request, timeout.Token);
+            await ThrowIfFailedAsync(response, timeout.Token);
+            var text = await response.Content.ReadAsStringAsync(timeout.Token);
+            return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
         }
         catch (HttpRequestException e)
         {
             throw new KubernetesException(503, "ServiceUnavailable", $"cannot reach the API server at {_config.Server}: {e.Message}", e);
         }
-
-        using (response)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            await ThrowIfFailedAsync(response, cancellationToken);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
+            throw new KubernetesException(504, "Timeout", $"{method} {path}: no answer from the API server within {RequestTimeout.TotalSeconds:F0}s", e);
         }
     }
 
