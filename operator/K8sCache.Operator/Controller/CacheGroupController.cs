@@ -10,12 +10,16 @@ namespace K8sCache.Operator.Controller;
 /// The controller loop: informers on CacheGroups and on the objects they own (by the managed-by label) feed a
 /// de-duplicating work queue; <c>Workers</c> reconcilers drain it; failures come back with capped exponential backoff
 /// and jitter; CacheGroups still rolling out are looked at again on a timer. Runs while this replica leads.
+/// A worker never dies of one CacheGroup's failure, whatever it throws; <see cref="Stalled"/> tells the health check
+/// when work waits and no worker has finished anything for <see cref="StallAfter"/>.
 /// </summary>
 internal sealed partial class CacheGroupController(
     KubernetesClient client, CacheGroupReconciler reconciler, IReadOnlyList<string> namespaces, int workers,
     TimeProvider timeProvider, ILogger logger)
 {
     private readonly WorkQueue _queue = new(timeProvider, Backoff.Default);
+    private long _lastProgress = timeProvider.GetTimestamp();
+    private int _workersRunning;
 
     public int QueueDepth => _queue.Depth;
 
@@ -25,6 +29,26 @@ internal sealed partial class CacheGroupController(
     private long _reconciles;
 
     public OperatorMetrics? Metrics { get; init; }
+
+    /// <summary>How long work may wait with no worker finishing anything before the loop counts as stalled. Every API
+    /// request of a reconcile has a timeout, so a healthy loop finishes items well within it.</summary>
+    public TimeSpan StallAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Why the loop is stalled, or null when it is not: keys wait and no worker finished one for
+    /// <see cref="StallAfter"/>, or a worker is gone while the loop runs.</summary>
+    public string? Stalled(int expectedWorkers)
+    {
+        var running = Volatile.Read(ref _workersRunning);
+        if (running > 0 && running < expectedWorkers)
+        {
+            return $"{expectedWorkers - running} of {expectedWorkers} workers have stopped";
+        }
+
+        var idle = timeProvider.GetElapsedTime(Volatile.Read(ref _lastProgress));
+        return QueueDepth > 0 && idle > StallAfter
+            ? $"{QueueDepth} CacheGroups wait and no reconcile finished for {idle.TotalSeconds:F0}s"
+            : null;
+    }
 
     /// <summary>Completes when every informer has listed once.</summary>
     public Task Synced { get; private set; } = Task.CompletedTask;
@@ -64,6 +88,19 @@ internal sealed partial class CacheGroupController(
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _workersRunning);
+        try
+        {
+            await DrainAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _workersRunning);
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             string key;
@@ -94,18 +131,29 @@ internal sealed partial class CacheGroupController(
             {
                 return;
             }
-            catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException)
+            catch (Exception e) when (e is ReconcileException or KubernetesException or HttpRequestException or IOException)
             {
                 Metrics?.Reconciled(false, Stopwatch.GetElapsedTime(started));
                 LogFailed(logger, key, e.Message);
                 _queue.AddRateLimited(key, cancellationToken);
             }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A defect, not an API error: logged with its stack, retried with backoff, and the worker lives on.
+                Metrics?.Reconciled(false, Stopwatch.GetElapsedTime(started));
+                LogCrashed(logger, key, e);
+                _queue.AddRateLimited(key, cancellationToken);
+            }
             finally
             {
                 _queue.Done(key);
+                Volatile.Write(ref _lastProgress, timeProvider.GetTimestamp());
             }
         }
     }
+
+    [LoggerMessage(EventId = 5401, Level = LogLevel.Error, Message = "Reconcile of {Key} threw; retrying with backoff")]
+    private static partial void LogCrashed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(EventId = 5400, Level = LogLevel.Warning, Message = "Reconcile of {Key} failed: {Reason}; retrying with backoff")]
     private static partial void LogFailed(ILogger logger, string key, string reason);

@@ -10,10 +10,11 @@ namespace K8sCache.Operator.Controller;
 
 /// <summary>
 /// Brings one CacheGroup's owned objects and status to what its spec asks, reading top to bottom: get the CacheGroup
-/// (gone: nothing to do, garbage collection removes what it owned); make sure the peer-token Secret exists (created
-/// once, never regenerated); apply each owned object that drifted from its rendering (server-side apply, forced, one
-/// field manager); write the status from what the StatefulSet reports; record Events. Idempotent: a second run over an
-/// unchanged world reads and writes nothing.
+/// (gone: nothing to do, garbage collection removes what it owned); render its objects (a spec that cannot be rendered
+/// marks it Degraded with reason InvalidSpec and changes nothing); make sure the peer-token Secret exists (created
+/// once, never regenerated); apply each owned object whose rendering changed or that drifted from it (server-side
+/// apply, forced, one field manager, so fields this manager no longer sets are removed); write the status from what
+/// the StatefulSet reports; record Events. Idempotent: a second run over an unchanged world writes nothing.
 /// </summary>
 internal sealed partial class CacheGroupReconciler(
     KubernetesClient client, RenderOptions renderOptions, EventRecorder events, TimeProvider timeProvider, ILogger logger)
@@ -39,11 +40,28 @@ internal sealed partial class CacheGroupReconciler(
 
         var writes = 0;
         string? error = null;
+        var errorReason = "ReconcileFailed";
         JsonObject? statefulSet = null;
+        IReadOnlyList<JsonObject> rendered = [];
         try
         {
-            writes += await EnsurePeerTokenAsync(cg, cancellationToken);
-            foreach (var desired in ManifestRenderer.Render(cg, renderOptions))
+            rendered = ManifestRenderer.Render(cg, renderOptions);
+        }
+        catch (InvalidSpecException e)
+        {
+            (error, errorReason) = (e.Message, "InvalidSpec");
+            await events.RecordAsync(cg, "Warning", errorReason, e.Message, cancellationToken);
+            statefulSet = await client.GetAsync(ResourceType.StatefulSets, ns, ObjectNames.StatefulSet(cg), cancellationToken);
+        }
+
+        try
+        {
+            if (error is null)
+            {
+                writes += await EnsurePeerTokenAsync(cg, cancellationToken);
+            }
+
+            foreach (var desired in rendered)
             {
                 var type = ResourceType.ForKind((string)desired["apiVersion"]!, (string)desired["kind"]!);
                 var live = await client.GetAsync(type, ns, (string)desired["metadata"]!["name"]!, cancellationToken);
@@ -52,6 +70,8 @@ internal sealed partial class CacheGroupReconciler(
                     await RecordScaleOrCreateAsync(cg, live, desired, cancellationToken);
                 }
 
+                // The desired object carries the hash of its rendering: a changed rendering is never a subset of the
+                // live object, even when it only removed fields.
                 var current = live;
                 if (live is null || !JsonSubset.Contains(live, desired))
                 {
@@ -72,7 +92,7 @@ internal sealed partial class CacheGroupReconciler(
             await events.RecordAsync(cg, "Warning", "ReconcileFailed", error, cancellationToken);
         }
 
-        var status = StatusCalculator.Calculate(cg, statefulSet, error, timeProvider.GetUtcNow());
+        var status = StatusCalculator.Calculate(cg, statefulSet, error, timeProvider.GetUtcNow(), errorReason);
         if (!StatusCalculator.SameAs(cg.Status, status))
         {
             var patch = new JsonObject { ["status"] = JsonSerializer.SerializeToNode(status, OperatorJsonContext.Default.CacheGroupStatus) };
@@ -82,7 +102,7 @@ internal sealed partial class CacheGroupReconciler(
 
         if (error is not null)
         {
-            throw new KubernetesException(500, "ReconcileFailed", error);
+            throw new ReconcileException(errorReason, error);
         }
 
         var progressing = status.Conditions.Single(c => c.Type == Condition.Progressing).Status == "True";

@@ -13,7 +13,9 @@ namespace K8sCache.Operator.Controller;
 /// </summary>
 internal static class StatusCalculator
 {
-    public static CacheGroupStatus Calculate(CacheGroup cg, JsonObject? statefulSet, string? reconcileError, DateTimeOffset now)
+    /// <summary>The status; <paramref name="reconcileError"/> with its <paramref name="errorReason"/> (ReconcileFailed,
+    /// InvalidSpec) makes the CacheGroup Degraded.</summary>
+    public static CacheGroupStatus Calculate(CacheGroup cg, JsonObject? statefulSet, string? reconcileError, DateTimeOffset now, string errorReason = "ReconcileFailed")
     {
         var desired = cg.Spec.DesiredReplicas();
         var status = statefulSet?["status"];
@@ -36,7 +38,7 @@ internal static class StatusCalculator
                 ? ("True", "RollingOut", $"{ready} ready, {updated} updated, {replicas} of {desired} pods")
                 : ("False", "Complete", $"all {desired} pods are ready and up to date");
         var degraded = reconcileError is not null
-            ? ("True", "ReconcileFailed", reconcileError)
+            ? ("True", errorReason, reconcileError)
             : desired > 1 && statefulSet is not null && stsObserved >= stsGeneration && ready < desired - 1 && replicas == desired
                 ? ("True", "TooFewReplicasReady", $"{ready} of {desired} pods ready; the disruption budget allows 1 down")
                 : ("False", "AsExpected", "reconciled");

@@ -8,7 +8,7 @@ namespace K8sCache.Operator.Hosting;
 /// <summary>
 /// The operator process: configuration (environment <c>Operator__*</c>, flags <c>--Operator:*</c>), the Kubernetes
 /// connection (KUBECONFIG, ~/.kube/config or in-cluster), the runtime as a hosted service, and /metrics, /healthz
-/// (the process serves) and /readyz (connected; leading or standing by) on <c>MetricsAddress</c>. SIGTERM stops the
+/// (the process serves and its controller loop is not stalled) and /readyz (connected; leading or standing by) on <c>MetricsAddress</c>. SIGTERM stops the
 /// controller and releases the Lease so another replica takes over at once.
 /// </summary>
 internal static class OperatorHost
@@ -47,6 +47,12 @@ internal static class OperatorHost
             switch (context.Request.Path.Value)
             {
                 case "/healthz":
+                    if (runtime.Unhealthy is { } why)
+                    {
+                        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                        return response.WriteAsync($"unhealthy: {why}\n", context.RequestAborted);
+                    }
+
                     return response.WriteAsync("ok\n", context.RequestAborted);
                 case "/readyz":
                     return response.WriteAsync(runtime.IsLeader ? "ready: leading\n" : "ready: standing by\n", context.RequestAborted);

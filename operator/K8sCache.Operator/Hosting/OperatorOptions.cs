@@ -29,6 +29,10 @@ internal sealed record OperatorOptions
     /// <summary>CacheGroups reconciled at the same time. Default 2.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>How long CacheGroups may wait with no reconcile finishing before /healthz fails (the kubelet then
+    /// restarts the operator). Default 2m.</summary>
+    public TimeSpan StallAfter { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The sidecar image for CacheGroups that name none.</summary>
     public string SidecarImage { get; init; } = RenderOptions.DefaultImage;
 

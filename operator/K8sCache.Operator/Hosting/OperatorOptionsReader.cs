@@ -22,6 +22,7 @@ internal static partial class OperatorOptionsReader
             LeaseDuration = DurationOf(section, "LeaseDuration", defaults.LeaseDuration, errors),
             RenewDeadline = DurationOf(section, "RenewDeadline", defaults.RenewDeadline, errors),
             RetryPeriod = DurationOf(section, "RetryPeriod", defaults.RetryPeriod, errors),
+            StallAfter = DurationOf(section, "StallAfter", defaults.StallAfter, errors),
             Workers = int.TryParse(section["Workers"] ?? "2", NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64 ? w : Error(errors, "Workers", 2),
             SidecarImage = section["SidecarImage"] ?? defaults.SidecarImage,
             ClusterDomain = section["ClusterDomain"] is { } domain && !DnsName().IsMatch(domain)

@@ -24,7 +24,11 @@ internal sealed class OperatorRuntime : IDisposable
         var events = new EventRecorder(_client, timeProvider, logger);
         var reconciler = new CacheGroupReconciler(_client, new RenderOptions { DefaultSidecarImage = options.SidecarImage, ClusterDomain = options.ClusterDomain }, events, timeProvider, logger);
         Metrics = new OperatorMetrics(() => _controller!.QueueDepth, () => IsLeader);
-        _controller = new CacheGroupController(_client, reconciler, options.WatchNamespaces, options.Workers, timeProvider, logger) { Metrics = Metrics };
+        _controller = new CacheGroupController(_client, reconciler, options.WatchNamespaces, options.Workers, timeProvider, logger)
+        {
+            Metrics = Metrics,
+            StallAfter = options.StallAfter,
+        };
         if (options.LeaderElection)
         {
             _elector = new LeaderElector(_client, options.LeaseNamespace ?? config.Namespace, options.LeaseName, options.Identity, timeProvider, logger)
@@ -37,6 +41,9 @@ internal sealed class OperatorRuntime : IDisposable
     }
 
     public OperatorMetrics Metrics { get; }
+
+    /// <summary>Why this instance is unhealthy (its controller loop stalled while leading), or null.</summary>
+    public string? Unhealthy => IsLeader ? _controller.Stalled(_options.Workers) : null;
 
     /// <summary>True while this instance leads (always, without leader election).</summary>
     public bool IsLeader => _elector?.IsLeader ?? true;

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Api;
 
@@ -7,16 +9,21 @@ namespace K8sCache.Operator.Rendering;
 /// Everything a CacheGroup owns, as the JSON the operator applies with server-side apply: the headless Service, the
 /// sidecar's ConfigMap, the StatefulSet, the PodDisruptionBudget and the NetworkPolicy. The peer-token Secret is
 /// rendered apart (<see cref="PeerTokenSecret"/>): it is created once and never re-applied. Pure: same input, same output.
+/// Every object carries a hash of its own rendering (<see cref="RenderedHashAnnotation"/>), so a live object that still
+/// contains everything desired but was rendered from another spec (a field since removed) is seen to differ.
 /// </summary>
 internal static class ManifestRenderer
 {
+    public const string RenderedHashAnnotation = "k8scache.io/rendered-hash";
+
+    /// <summary>The objects of <paramref name="cg"/>; <see cref="InvalidSpecException"/> when its template cannot be used.</summary>
     public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options) =>
     [
-        PeerService(cg),
-        ConfigMap(cg, options),
-        StatefulSetRenderer.Render(cg, options),
-        DisruptionBudget(cg),
-        NetworkPolicy(cg),
+        Stamped(PeerService(cg)),
+        Stamped(ConfigMap(cg, options)),
+        Stamped(StatefulSetRenderer.Render(cg, options)),
+        Stamped(DisruptionBudget(cg)),
+        Stamped(NetworkPolicy(cg)),
     ];
 
     /// <summary>The Secret holding the peer token; <paramref name="token"/> is generated once by the caller.</summary>
@@ -44,6 +51,17 @@ internal static class ManifestRenderer
             ["blockOwnerDeletion"] = true,
         }),
     };
+
+    /// <summary>Adds the hash of <paramref name="obj"/>'s rendering as an annotation: 16 hex digits of its SHA-256.</summary>
+    private static JsonObject Stamped(JsonObject obj)
+    {
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(obj.ToJsonString())))[..16].ToLowerInvariant();
+        var metadata = obj["metadata"]!.AsObject();
+        var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+        annotations[RenderedHashAnnotation] = hash;
+        metadata["annotations"] = annotations;
+        return obj;
+    }
 
     public static JsonObject Map(IEnumerable<KeyValuePair<string, string>> pairs)
     {

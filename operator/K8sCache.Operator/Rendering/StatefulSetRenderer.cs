@@ -23,22 +23,17 @@ internal static class StatefulSetRenderer
     public static JsonObject Render(CacheGroup cg, RenderOptions options)
     {
         var template = cg.Spec.Template?.DeepClone().AsObject() ?? new JsonObject();
-        var metadata = template["metadata"] as JsonObject ?? new JsonObject();
-        template["metadata"] = metadata;
-        var labels = metadata["labels"] as JsonObject ?? new JsonObject();
-        metadata["labels"] = labels;
+        var metadata = Child<JsonObject>(template, "metadata", "spec.template");
+        var labels = Child<JsonObject>(metadata, "labels", "spec.template.metadata");
         foreach (var (key, value) in ObjectNames.Labels(cg, "cache"))
         {
             labels[key] = value;
         }
 
-        var spec = template["spec"] as JsonObject ?? new JsonObject();
-        template["spec"] = spec;
-        var containers = spec["containers"] as JsonArray ?? new JsonArray();
-        spec["containers"] = containers;
+        var spec = Child<JsonObject>(template, "spec", "spec.template");
+        var containers = Child<JsonArray>(spec, "containers", "spec.template.spec");
         containers.Add((JsonNode)Sidecar(cg, options));
-        var volumes = spec["volumes"] as JsonArray ?? new JsonArray();
-        spec["volumes"] = volumes;
+        var volumes = Child<JsonArray>(spec, "volumes", "spec.template.spec");
         volumes.Add((JsonNode)new JsonObject
         {
             ["name"] = "k8scache-config",
@@ -49,7 +44,7 @@ internal static class StatefulSetRenderer
             ["name"] = "k8scache-peer-token",
             ["secret"] = new JsonObject { ["secretName"] = ObjectNames.PeerTokenSecret(cg), ["defaultMode"] = MountedFileMode },
         });
-        spec["securityContext"] = PodSecurityContext(spec["securityContext"] as JsonObject);
+        spec["securityContext"] = PodSecurityContext(spec["securityContext"] is null ? null : Child<JsonObject>(spec, "securityContext", "spec.template.spec"));
 
         return new JsonObject
         {
@@ -68,28 +63,60 @@ internal static class StatefulSetRenderer
         };
     }
 
-    /// <summary>The ports the application's containers declare, as NetworkPolicy ports (kept open by the policy).</summary>
+    /// <summary>The ports the application's containers declare, as NetworkPolicy ports. Throws
+    /// <see cref="InvalidSpecException"/> naming the field when a port is not a number from 1 to 65535.</summary>
     public static IEnumerable<JsonObject> ApplicationPorts(CacheGroup cg)
     {
         if (cg.Spec.Template?["spec"]?["containers"] is not JsonArray containers)
         {
-            yield break;
+            return [];
         }
 
-        foreach (var container in containers.OfType<JsonObject>())
+        var found = new List<JsonObject>();
+        for (var c = 0; c < containers.Count; c++)
         {
-            if (container["ports"] is not JsonArray ports)
+            if (containers[c]?["ports"] is not JsonArray ports)
             {
                 continue;
             }
 
-            foreach (var port in ports.OfType<JsonObject>())
+            for (var p = 0; p < ports.Count; p++)
             {
-                if (port["containerPort"] is JsonValue number)
+                var path = $"spec.template.spec.containers[{c}].ports[{p}]";
+                var port = ports[p]?["containerPort"];
+                if (port is not JsonValue value || !value.TryGetValue<int>(out var number) || number is < 1 or > 65535)
                 {
-                    yield return new JsonObject { ["protocol"] = port["protocol"]?.GetValue<string>() ?? "TCP", ["port"] = number.GetValue<int>() };
+                    throw new InvalidSpecException($"{path}.containerPort: {port?.ToJsonString() ?? "missing"} is not a port number (1-65535)");
                 }
+
+                var protocol = ports[p]?["protocol"];
+                if (protocol is not null && (protocol is not JsonValue text || !text.TryGetValue<string>(out _)))
+                {
+                    throw new InvalidSpecException($"{path}.protocol: {protocol.ToJsonString()} is not TCP, UDP or SCTP");
+                }
+
+                found.Add(new JsonObject { ["protocol"] = (string?)protocol ?? "TCP", ["port"] = number });
             }
+        }
+
+        return found;
+    }
+
+    /// <summary>The child <paramref name="name"/> of a part of the user's template, created when absent. The template is
+    /// free-form in the CRD, so a wrong type is refused here, naming the field, instead of being silently replaced.</summary>
+    private static T Child<T>(JsonObject parent, string name, string path)
+        where T : JsonNode
+    {
+        switch (parent[name])
+        {
+            case null:
+                var created = (T)(JsonNode)(typeof(T) == typeof(JsonArray) ? new JsonArray() : new JsonObject());
+                parent[name] = created;
+                return created;
+            case T existing:
+                return existing;
+            default:
+                throw new InvalidSpecException($"{path}.{name}: {parent[name]!.ToJsonString()} is not {(typeof(T) == typeof(JsonArray) ? "a list" : "an object")}");
         }
     }
 

@@ -166,12 +166,66 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InvalidTemplate_MarksTheCacheGroupDegraded_NamingTheField_AndChangesNothing()
+    {
+        await _harness.CreateCacheGroupAsync("games", "scores");
+        await SetTemplateAsync("""{ "spec": { "containers": [ { "name": "app", "image": "app:1", "ports": [ { "containerPort": "8080" } ] } ] } }""");
+
+        var failure = await Assert.ThrowsAsync<ReconcileException>(() => _harness.ReconcileAsync("games", "scores"));
+        var degraded = FindCondition(Status(), "Degraded");
+        var events = await _harness.Client.ListAsync(ResourceType.Events, "games", null, CancellationToken.None);
+
+        Assert.Equal("InvalidSpec", failure.Reason);
+        Assert.Equal(("True", "InvalidSpec"), ((string?)degraded["status"], (string?)degraded["reason"]));
+        Assert.Contains("spec.template.spec.containers[0].ports[0].containerPort: \"8080\" is not a port number", (string?)degraded["message"], StringComparison.Ordinal);
+        Assert.Contains(events.Items, e => (string?)e["reason"] == "InvalidSpec");
+        Assert.Null(_harness.Get("apps/v1", "statefulsets", "games", "scores"));
+
+        await SetTemplateAsync("""{ "spec": { "containers": [ { "name": "app", "image": "app:1", "ports": [ { "containerPort": 8080 } ] } ] } }""");
+        await _harness.ReconcileAsync("games", "scores");
+
+        Assert.Equal("False", Condition(Status(), "Degraded"));
+        Assert.NotNull(_harness.Get("apps/v1", "statefulsets", "games", "scores"));
+    }
+
+    [Fact]
+    public async Task FieldsRemovedFromTheSpec_AreRemovedFromTheCluster()
+    {
+        await _harness.CreateCacheGroupAsync("games", "scores");
+        await SetTemplateAsync("""
+            { "spec": { "hostNetwork": true, "containers": [ { "name": "app", "image": "app:1",
+              "securityContext": { "privileged": true }, "resources": { "limits": { "memory": "1Gi" } } } ] } }
+            """);
+        await _harness.ReconcileAsync("games", "scores");
+        var before = Pod();
+
+        await SetTemplateAsync("""{ "spec": { "containers": [ { "name": "app", "image": "app:1" } ] } }""");
+        var result = await _harness.ReconcileAsync("games", "scores");
+        var after = Pod();
+
+        Assert.Equal((true, true, "1Gi"), ((bool?)before["hostNetwork"], (bool?)before["containers"]![0]!["securityContext"]!["privileged"], (string?)before["containers"]![0]!["resources"]!["limits"]!["memory"]));
+        Assert.True(result.Writes > 0);
+        Assert.Null(after["hostNetwork"]);
+        Assert.Null(after["containers"]![0]!["securityContext"]);
+        Assert.Null(after["containers"]![0]!["resources"]);
+    }
+
+    [Fact]
     public async Task Reconcile_OfAMissingCacheGroup_DoesNothing()
     {
         var result = await _harness.ReconcileAsync("games", "nobody");
 
         Assert.Equal(0, result.Writes);
     }
+
+    private async Task SetTemplateAsync(string template)
+    {
+        var cg = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
+        cg["spec"]!["template"] = JsonNode.Parse(template);
+        await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg, CancellationToken.None);
+    }
+
+    private JsonNode Pod() => _harness.Get("apps/v1", "statefulsets", "games", "scores")!["spec"]!["template"]!["spec"]!;
 
     private JsonObject Status() => _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!["status"]!.AsObject();
 

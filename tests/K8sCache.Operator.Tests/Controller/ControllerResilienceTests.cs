@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using K8sCache.Operator.Hosting;
+using K8sCache.Operator.Kubernetes;
+using K8sCache.Operator.Tests.Fixtures;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K8sCache.Operator.Tests.Controller;
+
+/// <summary>The controller loop as a whole: one CacheGroup's failure never stops the others, and a loop that stops
+/// making progress is visible to the health check.</summary>
+public sealed class ControllerResilienceTests : IAsyncLifetime
+{
+    private ClusterEnvironment _env = null!;
+
+    public async Task InitializeAsync() => _env = await ClusterEnvironment.StartAsync();
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task CacheGroupsThatCannotBeRendered_DoNotStopTheWorkers()
+    {
+        CreateCacheGroup("bad-one", """{ "spec": { "containers": [ { "name": "a", "image": "a", "ports": [ { "containerPort": "8080" } ] } ] } }""");
+        CreateCacheGroup("bad-two", """{ "spec": { "containers": "not a list" } }""");
+        using var runtime = Runtime(new FaultInjectingHandler(), workers: 2);
+        using var stop = new CancellationTokenSource();
+        var run = runtime.RunAsync(stop.Token);
+        try
+        {
+            await Poll.UntilAsync(() => Degraded("bad-one") == "InvalidSpec" && Degraded("bad-two") == "InvalidSpec");
+            CreateCacheGroup("good", null);
+            await Poll.UntilAsync(() => Sts("good") is not null);
+
+            Assert.NotNull(Sts("good"));
+            Assert.Equal(("InvalidSpec", "InvalidSpec"), (Degraded("bad-one"), Degraded("bad-two")));
+            Assert.Null(runtime.Unhealthy);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run.WaitAsync(TestTimeouts.Default);
+        }
+    }
+
+    [Fact]
+    public async Task ALoopThatStopsMakingProgress_FailsTheHealthCheck()
+    {
+        var handler = new FaultInjectingHandler();
+        using var runtime = Runtime(handler, workers: 1, stallAfter: TimeSpan.FromSeconds(1));
+        using var stop = new CancellationTokenSource();
+        var run = runtime.RunAsync(stop.Token);
+        try
+        {
+            CreateCacheGroup("first", null);
+            await Poll.UntilAsync(() => Sts("first") is not null);
+            var healthyBefore = runtime.Unhealthy;
+
+            // Open watches keep streaming; every new request hangs, as on a half-open connection.
+            handler.Stall = true;
+            CreateCacheGroup("second", null);
+            CreateCacheGroup("third", null);
+            await Poll.UntilAsync(() => runtime.Unhealthy is not null);
+
+            Assert.Null(healthyBefore);
+            Assert.Contains("no reconcile finished", runtime.Unhealthy, StringComparison.Ordinal);
+        }
+        finally
+        {
+            handler.Stall = false;
+            await stop.CancelAsync();
+            await run.WaitAsync(TestTimeouts.Default);
+        }
+    }
+
+    private OperatorRuntime Runtime(FaultInjectingHandler handler, int workers, TimeSpan? stallAfter = null) => new(
+        KubernetesConfig.FromKubeconfig(_env.Kubeconfig),
+        new OperatorOptions
+        {
+            LeaderElection = false,
+            Workers = workers,
+            StallAfter = stallAfter ?? TimeSpan.FromMinutes(2),
+            SidecarImage = "k8scache/sidecar:test",
+        },
+        TimeProvider.System, NullLoggerFactory.Instance, handler);
+
+    private void CreateCacheGroup(string name, string? template)
+    {
+        var cg = JsonNode.Parse($$"""
+            { "apiVersion": "k8scache.io/v1alpha1", "kind": "CacheGroup", "metadata": { "name": "{{name}}", "namespace": "default" },
+              "spec": { "replicas": 1, "groups": [ { "name": "scores" } ] } }
+            """)!.AsObject();
+        if (template is not null)
+        {
+            cg["spec"]!["template"] = JsonNode.Parse(template);
+        }
+
+        _env.Server.Store.Create(_env.CacheGroups, "default", cg, "test");
+    }
+
+    private string? Degraded(string name) =>
+        (string?)_env.Get(_env.CacheGroups, "default", name)?["status"]?["conditions"]?.AsArray()
+            .FirstOrDefault(c => (string?)c?["type"] == "Degraded")?["reason"];
+
+    private JsonObject? Sts(string name) => _env.Get(_env.Server.Resource("apps/v1", "statefulsets"), "default", name);
+}
