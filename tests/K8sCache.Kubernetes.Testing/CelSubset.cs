@@ -6,8 +6,9 @@ namespace K8sCache.Kubernetes.Testing;
 
 /// <summary>
 /// Evaluates the subset of CEL that x-kubernetes-validations rules use in this project: <c>self</c> and field access,
-/// <c>has(self.f)</c>, <c>size(x)</c>, <c>! &amp;&amp; || == != &lt; &lt;= &gt; &gt;=</c>, parentheses, string, integer
-/// and boolean literals. Anything else throws <see cref="NotSupportedException"/>: the test server refuses a CRD whose
+/// <c>has(self.f)</c>, <c>size(x)</c>, <c>duration(s)</c> (Go's duration syntax, as Kubernetes' CEL parses it; a string
+/// that is not one makes the rule fail, as an evaluation error does), <c>! &amp;&amp; || == != &lt; &lt;= &gt; &gt;=</c>,
+/// parentheses, string, integer and boolean literals. Anything else throws <see cref="NotSupportedException"/>: the test server refuses a CRD whose
 /// rules it cannot evaluate rather than ignore them.
 /// </summary>
 public sealed class CelSubset
@@ -70,6 +71,8 @@ public sealed class CelSubset
                 {
                     "==" => Equals(Normalize(left), Normalize(right)),
                     "!=" => !Equals(Normalize(left), Normalize(right)),
+                    _ when left is InvalidDuration || right is InvalidDuration => false,
+                    _ when left is TimeSpan a && right is TimeSpan b => Compare(op, a.Ticks, b.Ticks),
                     _ => Compare(op, Convert.ToInt64(Normalize(left), CultureInfo.InvariantCulture), Convert.ToInt64(Normalize(right), CultureInfo.InvariantCulture)),
                 };
             }
@@ -95,6 +98,14 @@ public sealed class CelSubset
             var (parent, field) = FieldReference();
             Expect(")");
             return parent is JsonObject obj && obj.ContainsKey(field);
+        }
+
+        if (Accept("duration"))
+        {
+            Expect("(");
+            var text = Normalize(Or()) as string;
+            Expect(")");
+            return GoDuration(text);
         }
 
         if (Accept("size"))
@@ -167,6 +178,64 @@ public sealed class CelSubset
         JsonValue v when v.GetValueKind() == JsonValueKind.Number => long.Parse(v.ToJsonString(), CultureInfo.InvariantCulture),
         _ => value,
     };
+
+    /// <summary>Go's <c>time.ParseDuration</c>: signed sequences of decimal numbers with units ns, us, µs, ms, s, m, h,
+    /// or <c>0</c>.</summary>
+    private static object GoDuration(string? text)
+    {
+        if (text is null || text.Length == 0)
+        {
+            return InvalidDuration.Instance;
+        }
+
+        var s = text.TrimStart('+', '-');
+        var negative = text[0] == '-';
+        if (s == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        var total = 0m;
+        var i = 0;
+        while (i < s.Length)
+        {
+            var start = i;
+            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
+            {
+                i++;
+            }
+
+            if (i == start || !decimal.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                return InvalidDuration.Instance;
+            }
+
+            var unitStart = i;
+            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
+            {
+                i++;
+            }
+
+            decimal? ticks = s[unitStart..i] switch
+            {
+                "ns" => 0.01m,
+                "us" or "µs" => 10m,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                _ => null,
+            };
+            if (ticks is null)
+            {
+                return InvalidDuration.Instance;
+            }
+
+            total += number * ticks.Value;
+        }
+
+        return total > TimeSpan.MaxValue.Ticks ? InvalidDuration.Instance : TimeSpan.FromTicks((long)(negative ? -total : total));
+    }
 
     private static bool Compare(string op, long a, long b) => op switch
     {
@@ -250,5 +319,11 @@ public sealed class CelSubset
         }
 
         return tokens;
+    }
+
+    /// <summary>What <c>duration()</c> of a string that is not a duration yields: every comparison with it is false.</summary>
+    private sealed class InvalidDuration
+    {
+        public static readonly InvalidDuration Instance = new();
     }
 }

@@ -5,7 +5,8 @@ namespace K8sCache.Sidecar.Configuration;
 /// <summary>
 /// Byte sizes as Kubernetes writes quantities: a plain number of bytes (<c>1048576</c>), a binary suffix
 /// (<c>Ki Mi Gi Ti Pi Ei</c>), a decimal suffix (<c>k M G T P E</c>) or an exponent (<c>64e6</c>). Fractions are allowed
-/// when the result is rounded up to whole bytes (<c>1.5Gi</c>); negative sizes and milli units are not.
+/// when the result is rounded up to whole bytes (<c>1.5Gi</c>); negative sizes and milli units are not. A size beyond what
+/// a long holds saturates at <see cref="long.MaxValue"/> (no machine has that much memory either way).
 /// </summary>
 internal static class ByteSize
 {
@@ -46,18 +47,14 @@ internal static class ByteSize
         try
         {
             var total = decimal.Ceiling(amount * factor);
-            if (total > long.MaxValue)
-            {
-                return false;
-            }
-
-            bytes = (long)total;
-            return true;
+            bytes = total > long.MaxValue ? long.MaxValue : (long)total;
         }
         catch (OverflowException)
         {
-            return false;
+            bytes = long.MaxValue;
         }
+
+        return true;
     }
 
     public static string Format(long bytes)

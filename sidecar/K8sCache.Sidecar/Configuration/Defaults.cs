@@ -27,6 +27,9 @@ internal static class Defaults
     public static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan LoaderTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest loader timeout accepted: a load that may take longer is a batch job, not a cache miss.</summary>
+    public static readonly TimeSpan MaxLoaderTimeout = TimeSpan.FromHours(1);
+
     /// <summary>The peer timeout when no group has a loader; with loaders it is the longest loader timeout plus
     /// <see cref="PeerTimeoutMargin"/>, if that is longer.</summary>
     public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);

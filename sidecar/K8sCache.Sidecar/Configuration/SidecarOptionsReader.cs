@@ -95,7 +95,7 @@ internal static partial class SidecarOptionsReader
             return needed > Defaults.PeerTimeout ? needed : Defaults.PeerTimeout;
         }
 
-        var explicitTimeout = DurationOf(section, "PeerTimeout", Defaults.PeerTimeout, errors, positive: true);
+        var explicitTimeout = DurationOf(section, "PeerTimeout", Defaults.PeerTimeout, errors, positive: true, max: Defaults.MaxLoaderTimeout * 2);
         if (explicitTimeout < needed)
         {
             errors.Add($"{section.Path}:PeerTimeout: '{section["PeerTimeout"]}' must be at least the longest loader timeout " +
@@ -135,7 +135,7 @@ internal static partial class SidecarOptionsReader
             groups.Add(new GroupOptions
             {
                 Name = name,
-                MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1024, long.MaxValue, errors),
+                MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1, long.MaxValue, errors),
                 Ttl = ttl,
                 Loader = ReadLoader(child.GetSection("Loader"), errors),
             });
@@ -173,7 +173,7 @@ internal static partial class SidecarOptionsReader
         {
             Url = string.IsNullOrWhiteSpace(url) ? null : url,
             Grpc = string.IsNullOrWhiteSpace(grpc) ? null : grpc,
-            Timeout = DurationOf(section, "Timeout", Defaults.LoaderTimeout, errors, positive: true),
+            Timeout = DurationOf(section, "Timeout", Defaults.LoaderTimeout, errors, positive: true, max: Defaults.MaxLoaderTimeout),
         };
     }
 
@@ -213,7 +213,7 @@ internal static partial class SidecarOptionsReader
         return value;
     }
 
-    private static TimeSpan DurationOf(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors, bool positive)
+    private static TimeSpan DurationOf(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors, bool positive, TimeSpan? max = null)
     {
         var value = section[key];
         if (value is null)
@@ -224,6 +224,12 @@ internal static partial class SidecarOptionsReader
         if (!Duration.TryParse(value, out var duration) || (positive && duration <= TimeSpan.Zero))
         {
             errors.Add($"{section.Path}:{key}: '{value}' is not a {(positive ? "positive " : string.Empty)}duration such as 500ms, 30s, 5m or 1h.");
+            return fallback;
+        }
+
+        if (duration > max)
+        {
+            errors.Add($"{section.Path}:{key}: '{value}' is longer than the most accepted, {Duration.Format(max.Value)}.");
             return fallback;
         }
 

@@ -27,8 +27,17 @@ public class ByteSizeTests
     [InlineData("500m")]
     [InlineData("Mi")]
     [InlineData("lots")]
-    [InlineData("99999999999Ei")]
     public void ByteSize_RefusesWhatIsNotAByteQuantity(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("99999999999Ei")]
+    [InlineData("999999999999999e9")]
+    [InlineData("9223372036854775808")]
+    public void ByteSize_BeyondALong_Saturates(string text)
+    {
+        Assert.True(ByteSize.TryParse(text, out var bytes));
+        Assert.Equal(long.MaxValue, bytes);
+    }
 
     [Fact]
     public void Format_RoundTrips()
