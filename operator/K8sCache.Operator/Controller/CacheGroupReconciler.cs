@@ -45,7 +45,9 @@ internal sealed partial class CacheGroupReconciler(
         IReadOnlyList<JsonObject> rendered = [];
         try
         {
-            rendered = ManifestRenderer.Render(cg, renderOptions);
+            // Rendered once before any write, so a spec that cannot be rendered changes nothing, not even the Secret;
+            // rendered again below with the token's hash.
+            ManifestRenderer.Render(cg, renderOptions);
         }
         catch (InvalidSpecException e)
         {
@@ -58,7 +60,9 @@ internal sealed partial class CacheGroupReconciler(
         {
             if (error is null)
             {
-                writes += await EnsurePeerTokenAsync(cg, cancellationToken);
+                var (token, created) = await EnsurePeerTokenAsync(cg, cancellationToken);
+                writes += created ? 1 : 0;
+                rendered = ManifestRenderer.Render(cg, renderOptions, ManifestRenderer.TokenHash(token));
             }
 
             foreach (var desired in rendered)
@@ -109,26 +113,36 @@ internal sealed partial class CacheGroupReconciler(
         return new ReconcileResult(progressing ? ProgressingRequeue : null, writes);
     }
 
-    private async Task<int> EnsurePeerTokenAsync(CacheGroup cg, CancellationToken cancellationToken)
+    /// <summary>The peer token, from its Secret; a missing Secret (first reconcile, or deleted) is made with a new
+    /// token, which rolls the pods through the token hash on their template.</summary>
+    private async Task<(string Token, bool Created)> EnsurePeerTokenAsync(CacheGroup cg, CancellationToken cancellationToken)
     {
         var name = ObjectNames.PeerTokenSecret(cg);
-        if (await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken) is not null)
+        if (await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken) is { } existing)
         {
-            return 0;
+            return (TokenOf(existing), false);
         }
 
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
         try
         {
             await client.CreateAsync(ResourceType.Secrets, cg.Metadata.Namespace, ManifestRenderer.PeerTokenSecret(cg, token), cancellationToken);
+            await events.RecordAsync(cg, "Normal", "PeerTokenCreated", $"Created Secret {name} with a new peer token; the pods roll onto it", cancellationToken);
+            return (token, true);
         }
         catch (KubernetesException e) when (e.IsConflict)
         {
             // Created meanwhile (another reconcile, a restarted operator): the first token stands.
+            var winner = await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken)
+                ?? throw new KubernetesException(409, "Conflict", $"Secret {name} was created and deleted meanwhile");
+            return (TokenOf(winner), false);
         }
-
-        return 1;
     }
+
+    private static string TokenOf(JsonObject secret) =>
+        (string?)secret["data"]?[SidecarConfigRenderer.TokenKey] is { } encoded
+            ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+            : throw new KubernetesException(422, "Invalid", $"Secret {secret["metadata"]?["name"]} has no {SidecarConfigRenderer.TokenKey}");
 
     private async Task RecordScaleOrCreateAsync(CacheGroup cg, JsonObject? live, JsonObject desired, CancellationToken cancellationToken)
     {

@@ -14,12 +14,14 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease");
 
     /// <summary>The kinds a CacheGroup owns, applied in this order.</summary>
-    public static readonly IReadOnlyList<ResourceType> Owned = [Services, ConfigMaps, StatefulSets, PodDisruptionBudgets, NetworkPolicies];
+    /// <summary>Kinds a CacheGroup owns and the operator watches: a change to one (a deleted peer-token Secret, a
+    /// StatefulSet's status) wakes its CacheGroup.</summary>
+    public static readonly IReadOnlyList<ResourceType> Owned = [Services, ConfigMaps, StatefulSets, PodDisruptionBudgets, NetworkPolicies, Secrets];
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public static ResourceType ForKind(string apiVersion, string kind) =>
-        Owned.Append(Secrets).Append(CacheGroups).Append(Leases).Append(Events).FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind)
+        Owned.Append(CacheGroups).Append(Leases).Append(Events).FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind)
         ?? throw new ArgumentException($"The client does not know {apiVersion} {kind}.");
 
     /// <summary>The collection's path, in <paramref name="ns"/> or across namespaces when it is null.</summary>

@@ -16,15 +16,20 @@ internal static class ManifestRenderer
 {
     public const string RenderedHashAnnotation = "k8scache.io/rendered-hash";
 
-    /// <summary>The objects of <paramref name="cg"/>; <see cref="InvalidSpecException"/> when its template cannot be used.</summary>
-    public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options) =>
+    /// <summary>The objects of <paramref name="cg"/>; <see cref="InvalidSpecException"/> when its template cannot be used.
+    /// <paramref name="peerTokenHash"/> (see <see cref="TokenHash"/>) goes on the pod template, so a new token rolls the pods.</summary>
+    public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null) =>
     [
         Stamped(PeerService(cg)),
         Stamped(ConfigMap(cg, options)),
-        Stamped(StatefulSetRenderer.Render(cg, options)),
+        Stamped(StatefulSetRenderer.Render(cg, options, peerTokenHash)),
         Stamped(DisruptionBudget(cg)),
         Stamped(NetworkPolicy(cg)),
     ];
+
+    /// <summary>A short hash of a peer token: what the pod template carries, never the token itself.</summary>
+    public static string TokenHash(string token) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16].ToLowerInvariant();
 
     /// <summary>The Secret holding the peer token; <paramref name="token"/> is generated once by the caller.</summary>
     public static JsonObject PeerTokenSecret(CacheGroup cg, string token) => new()

@@ -20,7 +20,11 @@ internal static class StatefulSetRenderer
     /// sidecar's, and by nobody else.</summary>
     public const int MountedFileMode = 0x120;
 
-    public static JsonObject Render(CacheGroup cg, RenderOptions options)
+    /// <summary>Pod-template annotation with a hash of the peer token: a new token (the Secret was deleted and made
+    /// anew) changes the template, so the pods roll onto it.</summary>
+    public const string PeerTokenHashAnnotation = "k8scache.io/peer-token-hash";
+
+    public static JsonObject Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null)
     {
         var template = cg.Spec.Template?.DeepClone().AsObject() ?? new JsonObject();
         var metadata = Child<JsonObject>(template, "metadata", "spec.template");
@@ -28,6 +32,11 @@ internal static class StatefulSetRenderer
         foreach (var (key, value) in ObjectNames.Labels(cg, "cache"))
         {
             labels[key] = value;
+        }
+
+        if (peerTokenHash is not null)
+        {
+            Child<JsonObject>(metadata, "annotations", "spec.template.metadata")[PeerTokenHashAnnotation] = peerTokenHash;
         }
 
         var spec = Child<JsonObject>(template, "spec", "spec.template");

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
@@ -14,10 +12,8 @@ namespace K8sCache.Sidecar.Api;
 /// every request is validated against the same limits as the localhost API. A Get is answered from this node's
 /// caches or loader, never forwarded (so requests travel at most one hop).
 /// </summary>
-internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string token)
+internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens tokens)
 {
-    private readonly byte[] _expectedAuthorization = Encoding.UTF8.GetBytes("Bearer " + token);
-
     /// <summary>Room for the envelope around a key or a value: header, group name, field tags and lengths.</summary>
     private const int EnvelopeBytes = 4 * 1024;
 
@@ -82,7 +78,7 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, string toke
     private RpcException? CheckToken(ServerCallContext context)
     {
         var authorization = context.RequestHeaders.Authorization.ToString();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization)
+        return tokens.Accepts(authorization)
             ? null
             : new RpcException(StatusCode.Unauthenticated, authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
     }

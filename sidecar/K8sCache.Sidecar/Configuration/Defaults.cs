@@ -40,6 +40,10 @@ internal static class Defaults
 
     public static readonly TimeSpan HotCacheTtl = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the previous peer token is still accepted after the token file changed: long enough for the
+    /// kubelet to rewrite every pod's file and for the StatefulSet to roll.</summary>
+    public static readonly TimeSpan PreviousTokenGrace = TimeSpan.FromMinutes(10);
+
     /// <summary>How often every node pings every other node (failure detection and hot-copy leases).</summary>
     public static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(250);
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 
@@ -6,8 +5,7 @@ namespace K8sCache.Sidecar.Hosting;
 
 /// <summary>
 /// Re-reads the configuration file when its content changes and applies groups, limits and the static member list
-/// without a restart. Polls the content (every 2 s) rather than trusting file-change events: a ConfigMap volume
-/// updates by swapping a symlink, which inotify-based watchers miss. An invalid new file is logged and ignored.
+/// without a restart. Polls the content every 2 s (<see cref="PolledFile"/>). An invalid new file is logged and ignored.
 /// </summary>
 internal sealed partial class ConfigurationReloader(
     string path, IConfigurationRoot configuration, CacheNode node, TimeProvider timeProvider, ILogger<ConfigurationReloader> logger)
@@ -15,19 +13,17 @@ internal sealed partial class ConfigurationReloader(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var last = Hash();
+        var file = new PolledFile(path);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2), timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var current = Hash();
-                if (current is null || current.AsSpan().SequenceEqual(last))
+                if (!file.Changed())
                 {
                     continue;
                 }
 
-                last = current;
                 try
                 {
                     configuration.Reload();
@@ -44,18 +40,6 @@ internal sealed partial class ConfigurationReloader(
         catch (OperationCanceledException)
         {
             // Shutting down.
-        }
-    }
-
-    private byte[]? Hash()
-    {
-        try
-        {
-            return SHA256.HashData(File.ReadAllBytes(path));
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 

@@ -57,6 +57,25 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     /// <summary>Peers currently marked down.</summary>
     public int DownCount => _snapshot.Peers.Values.Count(p => p.IsDown);
 
+    /// <summary>Replaces every peer client with one that sends <paramref name="token"/>: the token file changed. The
+    /// old clients finish their calls and are disposed later; the new ones start without leases, as at startup.</summary>
+    public void UseToken(string token)
+    {
+        lock (_changeLock)
+        {
+            var current = _snapshot;
+            var settings = _settings = _settings with { Token = token };
+            var peers = current.Peers.ToDictionary(p => p.Key, p => new PeerClient(p.Key, settings, CreateHeader, OnHealthChange), StringComparer.Ordinal);
+            _snapshot = current with { Peers = peers.ToFrozenDictionary(StringComparer.Ordinal), Others = peers.Values.ToArray() };
+            if (current.Peers.Count > 0)
+            {
+                _ = DisposeLaterAsync(current.Peers.Values.ToArray(), settings.Timeout);
+            }
+        }
+
+        CopiesInvalidated?.Invoke();
+    }
+
     /// <summary>Settings for clients created from now on (a reloaded configuration); existing clients keep theirs.</summary>
     public PeerClientSettings Settings
     {

@@ -1,13 +1,15 @@
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Hosting;
 using K8sCache.Operator.Kubernetes;
+using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K8sCache.Operator.Tests.Controller;
 
-/// <summary>The controller loop as a whole: one CacheGroup's failure never stops the others, and a loop that stops
-/// making progress is visible to the health check.</summary>
+/// <summary>The controller loop as a whole: one CacheGroup's failure never stops the others, a loop that stops making
+/// progress is visible to the health check, and owned objects deleted behind its back (the peer-token Secret) are
+/// noticed by their watch and made anew.</summary>
 public sealed class ControllerResilienceTests : IAsyncLifetime
 {
     private ClusterEnvironment _env = null!;
@@ -70,6 +72,62 @@ public sealed class ControllerResilienceTests : IAsyncLifetime
             await run.WaitAsync(TestTimeouts.Default);
         }
     }
+
+    [Fact]
+    public async Task ADeletedPeerTokenSecret_IsMadeAnewThroughItsWatch_AndThePodsRollOntoTheNewToken()
+    {
+        using var runtime = Runtime(new FaultInjectingHandler(), workers: 1);
+        using var stop = new CancellationTokenSource();
+        var run = runtime.RunAsync(stop.Token);
+        try
+        {
+            CreateCacheGroup("tokens", null);
+            await Poll.UntilAsync(() => Sts("tokens") is not null);
+            ReportReady("tokens");
+            // Ready and up to date: nothing requeues the CacheGroup on a timer any more, only a watch event can.
+            await Poll.UntilAsync(() => Condition("tokens", "Progressing") == "False");
+            var oldToken = Token("tokens");
+            var oldHash = TemplateTokenHash("tokens");
+
+            _env.Server.Store.Delete(_env.Server.Resource("v1", "secrets"), "default", "tokens-peer-token", _env.Server.Resources);
+            await Poll.UntilAsync(() => Token("tokens") is { } t && t != oldToken && TemplateTokenHash("tokens") != oldHash);
+
+            Assert.NotNull(Token("tokens"));
+            Assert.NotEqual(oldToken, Token("tokens"));
+            Assert.Equal(ManifestRenderer.TokenHash(Token("tokens")!), TemplateTokenHash("tokens"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run.WaitAsync(TestTimeouts.Default);
+        }
+    }
+
+    private void ReportReady(string name)
+    {
+        var sts = _env.Server.Resource("apps/v1", "statefulsets");
+        var live = Sts(name)!;
+        live["status"] = new JsonObject
+        {
+            ["replicas"] = 1,
+            ["readyReplicas"] = 1,
+            ["updatedReplicas"] = 1,
+            ["observedGeneration"] = live["metadata"]!["generation"]!.DeepClone(),
+        };
+        _env.Server.Store.Update(sts, "default", name, live, "kube-controller-manager", statusOnly: true);
+    }
+
+    private string? Condition(string name, string type) =>
+        (string?)_env.Get(_env.CacheGroups, "default", name)?["status"]?["conditions"]?.AsArray()
+            .FirstOrDefault(c => (string?)c?["type"] == type)?["status"];
+
+    private string? Token(string name) =>
+        (string?)_env.Get(_env.Server.Resource("v1", "secrets"), "default", $"{name}-peer-token")?["data"]?["peer-token"] is { } encoded
+            ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+            : null;
+
+    private string? TemplateTokenHash(string name) =>
+        (string?)Sts(name)?["spec"]?["template"]?["metadata"]?["annotations"]?[StatefulSetRenderer.PeerTokenHashAnnotation];
 
     private OperatorRuntime Runtime(FaultInjectingHandler handler, int workers, TimeSpan? stallAfter = null) => new(
         KubernetesConfig.FromKubeconfig(_env.Kubeconfig),

@@ -109,22 +109,8 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
 
     /// <summary>Waits until the node logs that it did not take the DNS answer <paramref name="members"/>: evidence
     /// that discovery ran on that answer, so what the test asserts next is not a race with it.</summary>
-    private static async Task WaitForRejectedAnswerAsync(SidecarNode node, string members)
-    {
-        var line = $"answered [{members}] without this node";
-        var deadline = DateTime.UtcNow + TestTimeouts.Default;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (node.Logs.Contains(line, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{node.Ip} never logged '{line}'\n{node.Logs}");
-    }
+    private static Task WaitForRejectedAnswerAsync(SidecarNode node, string members) =>
+        node.WaitForLogAsync($"answered [{members}] without this node");
 
     private async Task WaitUntilServingAsync(SidecarNode node)
     {

@@ -80,6 +80,22 @@ public sealed class SidecarNode : IDisposable
         _process = ChildProcess.Start(command[0], AppContext.BaseDirectory, command.Skip(1).Concat(["--config", _configPath]), captureOutput: true);
     }
 
+    /// <summary>Waits until the node's output contains <paramref name="text"/>: evidence that something happened in the
+    /// node (bounded; the test asserts what follows, never the wait itself).</summary>
+    public async Task WaitForLogAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (!Logs.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Ip} never logged '{text}'\n{Logs}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public void Dispose() => _process?.Dispose();
 
     private string At(int port) => Ip.Contains(':', StringComparison.Ordinal) ? $"[{Ip}]:{port}" : $"{Ip}:{port}";
