@@ -24,6 +24,9 @@ internal sealed class CacheGroupSpec
     /// <summary>Optional PodTemplateSpec with the application's containers; the cache sidecar is added beside them.</summary>
     public JsonObject? Template { get; set; }
 
+    /// <summary>Optional NetworkPolicy; none unless enabled.</summary>
+    public NetworkPolicySpec? NetworkPolicy { get; set; }
+
     /// <summary>The cache sidecar's image and resources.</summary>
     public SidecarSpec? Sidecar { get; set; }
 }

@@ -89,6 +89,8 @@ internal sealed partial class CacheGroupReconciler(
                     statefulSet = current;
                 }
             }
+
+            writes += await RemoveUndesiredAsync(cg, rendered, cancellationToken);
         }
         catch (KubernetesException e)
         {
@@ -111,6 +113,28 @@ internal sealed partial class CacheGroupReconciler(
 
         var progressing = status.Conditions.Single(c => c.Type == Condition.Progressing).Status == "True";
         return new ReconcileResult(progressing ? ProgressingRequeue : null, writes);
+    }
+
+    /// <summary>Deletes an owned object the spec no longer asks for (the NetworkPolicy once disabled), if this
+    /// CacheGroup owns it.</summary>
+    private async Task<int> RemoveUndesiredAsync(CacheGroup cg, IReadOnlyList<JsonObject> rendered, CancellationToken cancellationToken)
+    {
+        if (rendered.Count == 0 || rendered.Any(o => (string?)o["kind"] == ResourceType.NetworkPolicies.Kind))
+        {
+            return 0;
+        }
+
+        var name = ObjectNames.NetworkPolicy(cg);
+        var live = await client.GetAsync(ResourceType.NetworkPolicies, cg.Metadata.Namespace, name, cancellationToken);
+        var owned = live?["metadata"]?["ownerReferences"]?.AsArray().Any(o => (string?)o?["uid"] == cg.Metadata.Uid) == true;
+        if (!owned)
+        {
+            return 0;
+        }
+
+        await client.DeleteAsync(ResourceType.NetworkPolicies, cg.Metadata.Namespace, name, cancellationToken);
+        LogDeleted(logger, "NetworkPolicy", cg.Metadata.Namespace, name);
+        return 1;
     }
 
     /// <summary>The peer token, from its Secret; a missing Secret (first reconcile, or deleted) is made with a new
@@ -156,6 +180,9 @@ internal sealed partial class CacheGroupReconciler(
             await events.RecordAsync(cg, "Normal", "Scaled", $"Scaled from {had} to {wanted} replicas", cancellationToken);
         }
     }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Deleted {Kind} {Namespace}/{Name}: the spec no longer asks for it")]
+    private static partial void LogDeleted(ILogger logger, string kind, string? @namespace, string name);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Applied {Kind} {Namespace}/{Name}")]
     private static partial void LogApplied(ILogger logger, string kind, string? @namespace, string name);

@@ -17,15 +17,24 @@ internal static class ManifestRenderer
     public const string RenderedHashAnnotation = "k8scache.io/rendered-hash";
 
     /// <summary>The objects of <paramref name="cg"/>; <see cref="InvalidSpecException"/> when its template cannot be used.
-    /// <paramref name="peerTokenHash"/> (see <see cref="TokenHash"/>) goes on the pod template, so a new token rolls the pods.</summary>
-    public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null) =>
-    [
-        Stamped(PeerService(cg)),
-        Stamped(ConfigMap(cg, options)),
-        Stamped(StatefulSetRenderer.Render(cg, options, peerTokenHash)),
-        Stamped(DisruptionBudget(cg)),
-        Stamped(NetworkPolicy(cg)),
-    ];
+    /// <paramref name="peerTokenHash"/> (see <see cref="TokenHash"/>) goes on the pod template, so a new token rolls the pods.
+    /// The NetworkPolicy only when the CacheGroup enables it.</summary>
+    public static IReadOnlyList<JsonObject> Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null)
+    {
+        var objects = new List<JsonObject>
+        {
+            Stamped(PeerService(cg)),
+            Stamped(ConfigMap(cg, options)),
+            Stamped(StatefulSetRenderer.Render(cg, options, peerTokenHash)),
+            Stamped(DisruptionBudget(cg)),
+        };
+        if (cg.Spec.NetworkPolicy?.Enabled == true)
+        {
+            objects.Add(Stamped(NetworkPolicy(cg, cg.Spec.NetworkPolicy)));
+        }
+
+        return objects;
+    }
 
     /// <summary>A short hash of a peer token: what the pod template carries, never the token itself.</summary>
     public static string TokenHash(string token) =>
@@ -123,15 +132,26 @@ internal static class ManifestRenderer
     };
 
     /// <summary>
-    /// Admits the peer port only from the group's own pods. A policy that selects pods closes every port it does not
-    /// open, so it also opens the metrics port and every port the application's containers declare.
+    /// Admits the peer port only from the group's own pods, the metrics port only from the sources the spec names, and
+    /// the application's declared ports only from theirs. A policy that selects pods closes every port it does not open:
+    /// a rule with no sources would open its ports to every namespace, so a port without sources gets no rule at all.
     /// </summary>
-    private static JsonObject NetworkPolicy(CacheGroup cg)
+    private static JsonObject NetworkPolicy(CacheGroup cg, NetworkPolicySpec spec)
     {
-        var open = new JsonArray(Port(Ports.Metrics));
-        foreach (var port in StatefulSetRenderer.ApplicationPorts(cg))
+        var ingress = new JsonArray(new JsonObject
         {
-            open.Add((JsonNode)port);
+            ["from"] = new JsonArray(new JsonObject { ["podSelector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) } }),
+            ["ports"] = new JsonArray(Port(Ports.Peer)),
+        });
+        if (spec.MetricsFrom is { Count: > 0 } metricsFrom)
+        {
+            ingress.Add((JsonNode)new JsonObject { ["from"] = Sources(metricsFrom), ["ports"] = new JsonArray(Port(Ports.Metrics)) });
+        }
+
+        var applicationPorts = StatefulSetRenderer.ApplicationPorts(cg).ToArray();
+        if (spec.ApplicationFrom is { Count: > 0 } applicationFrom && applicationPorts.Length > 0)
+        {
+            ingress.Add((JsonNode)new JsonObject { ["from"] = Sources(applicationFrom), ["ports"] = new JsonArray(applicationPorts) });
         }
 
         return new JsonObject
@@ -143,16 +163,12 @@ internal static class ManifestRenderer
             {
                 ["podSelector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) },
                 ["policyTypes"] = new JsonArray("Ingress"),
-                ["ingress"] = new JsonArray(
-                    new JsonObject
-                    {
-                        ["from"] = new JsonArray(new JsonObject { ["podSelector"] = new JsonObject { ["matchLabels"] = Map(ObjectNames.SelectorLabels(cg)) } }),
-                        ["ports"] = new JsonArray(Port(Ports.Peer)),
-                    },
-                    new JsonObject { ["ports"] = open }),
+                ["ingress"] = ingress,
             },
         };
     }
+
+    private static JsonArray Sources(IEnumerable<JsonObject> peers) => new(peers.Select(p => (JsonNode)p.DeepClone()).ToArray());
 
     private static JsonObject Port(int port) => new() { ["protocol"] = "TCP", ["port"] = port };
 }

@@ -4,9 +4,12 @@ using K8sCache.Operator.Api;
 namespace K8sCache.Operator.Rendering;
 
 /// <summary>
-/// The StatefulSet: the user's pod template (if any) with the cache sidecar added beside its containers. The sidecar's
-/// configuration is mounted from the ConfigMap and re-read by the sidecar when it changes, so a change of groups never
-/// restarts pods; a change of image or resources changes the pod template and rolls the StatefulSet.
+/// The StatefulSet: the user's pod template (if any) with the cache sidecar added. Beside application containers the
+/// sidecar is a native sidecar (an init container with <c>restartPolicy: Always</c>): the kubelet starts it, and waits
+/// for its startup probe, before the application, and stops it after the application has exited, so the application
+/// never sees its localhost cache missing. A cache-only pod has the sidecar as its one container. The configuration is
+/// mounted from the ConfigMap and re-read by the sidecar when it changes, so a change of groups never restarts pods; a
+/// change of image or resources changes the pod template and rolls the StatefulSet.
 /// </summary>
 internal static class StatefulSetRenderer
 {
@@ -41,7 +44,25 @@ internal static class StatefulSetRenderer
 
         var spec = Child<JsonObject>(template, "spec", "spec.template");
         var containers = Child<JsonArray>(spec, "containers", "spec.template.spec");
-        containers.Add((JsonNode)Sidecar(cg, options));
+        var taken = ApplicationPorts(cg).FirstOrDefault(p => Ports.All.Contains((int)p["port"]!));
+        if (taken is not null)
+        {
+            throw new InvalidSpecException(
+                $"spec.template.spec.containers: port {taken["port"]} is the cache sidecar's; the sidecar uses {string.Join(", ", Ports.All)} in every pod");
+        }
+
+        var sidecar = Sidecar(cg, options);
+        if (containers.Count > 0)
+        {
+            sidecar["restartPolicy"] = "Always";
+            sidecar["startupProbe"] = Probe("/healthz", periodSeconds: 1, failureThreshold: 60);
+            Child<JsonArray>(spec, "initContainers", "spec.template.spec").Insert(0, sidecar);
+        }
+        else
+        {
+            containers.Add((JsonNode)sidecar);
+        }
+
         var volumes = Child<JsonArray>(spec, "volumes", "spec.template.spec");
         volumes.Add((JsonNode)new JsonObject
         {
@@ -194,10 +215,10 @@ internal static class StatefulSetRenderer
         ["protocol"] = "TCP",
     };
 
-    private static JsonObject Probe(string path, int periodSeconds) => new()
+    private static JsonObject Probe(string path, int periodSeconds, int failureThreshold = 3) => new()
     {
         ["httpGet"] = new JsonObject { ["path"] = path, ["port"] = "metrics" },
         ["periodSeconds"] = periodSeconds,
-        ["failureThreshold"] = 3,
+        ["failureThreshold"] = failureThreshold,
     };
 }

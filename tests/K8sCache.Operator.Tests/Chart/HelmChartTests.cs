@@ -92,8 +92,8 @@ public class HelmChartTests
         await using var env = await ClusterEnvironment.StartAsync();
         var granted = Granted(await TemplateAsync());
 
-        // Drive the operator through everything it does: create, a spec change, a StatefulSet status change, leader
-        // election. The test writes straight into the store, so only the operator's requests reach the authorizer log.
+        // Drive the operator through everything it does: create, a spec change, a StatefulSet status change, the
+        // NetworkPolicy's whole life, leader election. The test writes straight into the store, so only the operator's requests reach the authorizer log.
         var cg = YamlToJson.ReadDocuments(new StreamReader(Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"))).Single()!.AsObject();
         cg["metadata"]!["namespace"] = "games";
         env.Server.Store.Create(env.CacheGroups, "games", cg, "test");
@@ -113,6 +113,22 @@ public class HelmChartTests
         set["status"] = new JsonObject { ["replicas"] = 4, ["readyReplicas"] = 4, ["updatedReplicas"] = 4, ["observedGeneration"] = 2 };
         env.Server.Store.Update(sts, "games", "scores", set, "kube-controller-manager", statusOnly: true);
         await Poll.UntilAsync(() => (int?)env.Get(env.CacheGroups, "games", "scores")!["status"]?["readyReplicas"] == 4);
+
+        // The opt-in NetworkPolicy: created, changed, removed.
+        var policies = env.Server.Resource("networking.k8s.io/v1", "networkpolicies");
+        foreach (var (networkPolicy, done) in new (string, Func<JsonObject?, bool>)[]
+        {
+            ("""{ "enabled": true }""", p => p is not null),
+            ("""{ "enabled": true, "metricsFrom": [ { "podSelector": {} } ] }""", p => p?["spec"]?["ingress"]?.AsArray().Count == 2),
+            ("""{ "enabled": false }""", p => p is null),
+        })
+        {
+            live = env.Get(env.CacheGroups, "games", "scores")!;
+            live["spec"]!["networkPolicy"] = JsonNode.Parse(networkPolicy);
+            env.Server.Store.Update(env.CacheGroups, "games", "scores", live, "test");
+            await Poll.UntilAsync(() => done(env.Get(policies, "games", "scores-peers")));
+        }
+
         await stop.CancelAsync();
         await running.WaitAsync(TestTimeouts.Default);
 

@@ -25,7 +25,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         foreach (var (apiVersion, plural, name) in new[]
         {
             ("v1", "services", "scores-peers"), ("v1", "configmaps", "scores-config"), ("v1", "secrets", "scores-peer-token"),
-            ("apps/v1", "statefulsets", "scores"), ("policy/v1", "poddisruptionbudgets", "scores"), ("networking.k8s.io/v1", "networkpolicies", "scores-peers"),
+            ("apps/v1", "statefulsets", "scores"), ("policy/v1", "poddisruptionbudgets", "scores"),
         })
         {
             var obj = _harness.Get(apiVersion, plural, "games", name);
@@ -211,6 +211,25 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NetworkPolicy_IsMadeWhenEnabled_AndRemovedWhenDisabled()
+    {
+        await _harness.CreateCacheGroupAsync("games", "scores");
+        await _harness.ReconcileAsync("games", "scores");
+        var before = _harness.Get("networking.k8s.io/v1", "networkpolicies", "games", "scores-peers");
+
+        await SetSpecFieldAsync("networkPolicy", """{ "enabled": true, "metricsFrom": [ { "namespaceSelector": {} } ] }""");
+        await _harness.ReconcileAsync("games", "scores");
+        var enabled = _harness.Get("networking.k8s.io/v1", "networkpolicies", "games", "scores-peers");
+        await SetSpecFieldAsync("networkPolicy", """{ "enabled": false }""");
+        await _harness.ReconcileAsync("games", "scores");
+        var disabled = _harness.Get("networking.k8s.io/v1", "networkpolicies", "games", "scores-peers");
+
+        Assert.Null(before);
+        Assert.Equal(2, enabled!["spec"]!["ingress"]!.AsArray().Count);
+        Assert.Null(disabled);
+    }
+
+    [Fact]
     public async Task Reconcile_OfAMissingCacheGroup_DoesNothing()
     {
         var result = await _harness.ReconcileAsync("games", "nobody");
@@ -218,10 +237,12 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         Assert.Equal(0, result.Writes);
     }
 
-    private async Task SetTemplateAsync(string template)
+    private Task SetTemplateAsync(string template) => SetSpecFieldAsync("template", template);
+
+    private async Task SetSpecFieldAsync(string field, string json)
     {
         var cg = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
-        cg["spec"]!["template"] = JsonNode.Parse(template);
+        cg["spec"]![field] = JsonNode.Parse(json);
         await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg, CancellationToken.None);
     }
 

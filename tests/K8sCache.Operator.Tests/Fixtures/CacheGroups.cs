@@ -37,6 +37,12 @@ internal static class CacheGroups
                   }
                 }
                 """)!.AsObject(),
+            NetworkPolicy = new NetworkPolicySpec
+            {
+                Enabled = true,
+                MetricsFrom = [JsonNode.Parse("""{ "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": "monitoring" } } }""")!.AsObject()],
+                ApplicationFrom = [JsonNode.Parse("""{ "podSelector": { "matchLabels": { "app": "storefront" } } }""")!.AsObject()],
+            },
             Sidecar = new SidecarSpec
             {
                 Image = "registry.example.com/k8scache/sidecar:2.0",

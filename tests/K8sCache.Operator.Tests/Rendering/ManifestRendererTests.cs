@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using K8sCache.Operator.Api;
 using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
 
@@ -15,7 +16,7 @@ public class ManifestRendererTests
         var objects = ManifestRenderer.Render(CacheGroups.Minimal(), Options);
 
         Assert.Equal(
-            ["Service/scores-peers", "ConfigMap/scores-config", "StatefulSet/scores", "PodDisruptionBudget/scores", "NetworkPolicy/scores-peers"],
+            ["Service/scores-peers", "ConfigMap/scores-config", "StatefulSet/scores", "PodDisruptionBudget/scores"],
             objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}"));
         Assert.All(objects, o =>
         {
@@ -82,18 +83,30 @@ public class ManifestRendererTests
     }
 
     [Fact]
-    public void Minimal_DisruptionBudgetAndNetworkPolicy()
+    public void Minimal_HasADisruptionBudget_AndNoNetworkPolicyUnlessEnabled()
     {
         var objects = ManifestRenderer.Render(CacheGroups.Minimal(), Options);
-        var pdb = Find(objects, "PodDisruptionBudget");
-        var policy = Find(objects, "NetworkPolicy");
 
-        Assert.Equal(1, (int?)pdb["spec"]!["maxUnavailable"]);
-        var ingress = policy["spec"]!["ingress"]!.AsArray();
-        Assert.Equal("scores", (string?)ingress[0]!["from"]![0]!["podSelector"]!["matchLabels"]!["app.kubernetes.io/instance"]);
-        Assert.Equal(7070, (int?)ingress[0]!["ports"]![0]!["port"]);
-        Assert.Null(ingress[1]!["from"]);
-        Assert.Equal([9090], ingress[1]!["ports"]!.AsArray().Select(p => (int)p!["port"]!));
+        Assert.Equal(1, (int?)Find(objects, "PodDisruptionBudget")["spec"]!["maxUnavailable"]);
+        Assert.DoesNotContain(objects, o => (string?)o["kind"] == "NetworkPolicy");
+    }
+
+    [Fact]
+    public void NetworkPolicy_OpensEachPortOnlyToItsSources_AndNoPortToEveryone()
+    {
+        var ingress = Find(ManifestRenderer.Render(CacheGroups.Full(), Options), "NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+        var onlyPeers = CacheGroups.Full();
+        onlyPeers.Spec.NetworkPolicy = new NetworkPolicySpec { Enabled = true };
+        var closed = Find(ManifestRenderer.Render(onlyPeers, Options), "NetworkPolicy")["spec"]!["ingress"]!.AsArray();
+
+        Assert.Equal("shop", (string?)ingress[0]!["from"]![0]!["podSelector"]!["matchLabels"]!["app.kubernetes.io/instance"]);
+        Assert.Equal([7070], Ports(ingress[0]!));
+        Assert.Equal("monitoring", (string?)ingress[1]!["from"]![0]!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
+        Assert.Equal([9090], Ports(ingress[1]!));
+        Assert.Equal("storefront", (string?)ingress[2]!["from"]![0]!["podSelector"]!["matchLabels"]!["app"]);
+        Assert.Equal([8080], Ports(ingress[2]!));
+        Assert.All(ingress, rule => Assert.NotNull(rule!["from"]));
+        Assert.Equal([7070], Ports(Assert.Single(closed)!));
     }
 
     [Fact]
@@ -105,14 +118,15 @@ public class ManifestRendererTests
         var containers = pod["spec"]!["containers"]!.AsArray();
 
         Assert.Equal(5, (int?)sts["spec"]!["replicas"]);
-        Assert.Equal(["shop", "k8scache"], containers.Select(c => (string?)c!["name"]));
+        Assert.Equal(["shop"], containers.Select(c => (string?)c!["name"]));
         Assert.Equal("http://127.0.0.1:7071", (string?)containers[0]!["env"]![0]!["value"]);
         Assert.Equal("shop", (string?)pod["spec"]!["serviceAccountName"]);
         Assert.Equal(("shop", "checkout", "shop"), ((string?)pod["metadata"]!["labels"]!["app"], (string?)pod["metadata"]!["annotations"]!["team"], (string?)pod["metadata"]!["labels"]!["app.kubernetes.io/instance"]));
-        var sidecar = containers[1]!;
+        // Beside an application, a native sidecar: first to start (after its startup probe), last to stop.
+        var sidecar = Assert.Single(pod["spec"]!["initContainers"]!.AsArray())!;
+        Assert.Equal(("k8scache", "Always", "/healthz"), ((string?)sidecar["name"], (string?)sidecar["restartPolicy"], (string?)sidecar["startupProbe"]!["httpGet"]!["path"]));
         Assert.Equal(("registry.example.com/k8scache/sidecar:2.0", "Always"), ((string?)sidecar["image"], (string?)sidecar["imagePullPolicy"]));
         Assert.Equal("""{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"memory":"512Mi"}}""", sidecar["resources"]!.ToJsonString());
-        Assert.Equal([9090, 8080], Find(objects, "NetworkPolicy")["spec"]!["ingress"]![1]!["ports"]!.AsArray().Select(p => (int)p!["port"]!));
     }
 
     [Fact]
@@ -177,4 +191,6 @@ public class ManifestRendererTests
     private static JsonObject Find(IEnumerable<JsonObject> objects, string kind) => objects.Single(o => (string?)o["kind"] == kind);
 
     private static string Compact(JsonElement element) => JsonSerializer.Serialize(element);
+
+    private static int[] Ports(JsonNode rule) => rule["ports"]!.AsArray().Select(p => (int)p!["port"]!).ToArray();
 }

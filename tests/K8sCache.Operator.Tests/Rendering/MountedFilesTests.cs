@@ -63,7 +63,8 @@ public class MountedFilesTests
         };
         var sts = ManifestRenderer.Render(cg, Options).Single(o => (string?)o["kind"] == "StatefulSet");
         var pod = sts["spec"]!["template"]!["spec"]!.AsObject();
-        var sidecar = pod["containers"]!.AsArray().OfType<JsonObject>().Single(c => (string?)c["name"] == StatefulSetRenderer.SidecarContainerName);
+        var sidecar = pod["containers"]!.AsArray().Concat(pod["initContainers"]?.AsArray() ?? [])
+            .OfType<JsonObject>().Single(c => (string?)c["name"] == StatefulSetRenderer.SidecarContainerName);
         return (pod, sidecar);
     }
 

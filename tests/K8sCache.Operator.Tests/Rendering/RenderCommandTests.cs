@@ -17,7 +17,7 @@ public class RenderCommandTests
 
         Assert.Equal((0, string.Empty), (exit, stderr.ToString()));
         var objects = YamlToJson.ReadDocuments(new StringReader(stdout.ToString())).Select(o => o!).ToArray();
-        Assert.Equal(["Service", "ConfigMap", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy", "Secret"], objects.Select(o => (string?)o["kind"]));
+        Assert.Equal(["Service", "ConfigMap", "StatefulSet", "PodDisruptionBudget", "Secret"], objects.Select(o => (string?)o["kind"]));
         Assert.Empty(await KubernetesSchema.ValidateAsync(objects));
     }
 
@@ -41,7 +41,7 @@ public class RenderCommandTests
         var list = JsonNode.Parse(stdout.ToString())!;
         Assert.Equal(0, exit);
         Assert.Equal("List", (string?)list["kind"]);
-        Assert.Equal(6, list["items"]!.AsArray().Count);
+        Assert.Equal(5, list["items"]!.AsArray().Count);
         Assert.All(list["items"]!.AsArray(), o => Assert.Equal("ns1", (string?)o!["metadata"]!["namespace"]));
     }
 
