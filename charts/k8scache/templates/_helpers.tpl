@@ -35,6 +35,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
+{{/* The namespaces the operator manages: none listed means the release namespace alone. */}}
+{{- define "k8scache.namespaces" -}}
+{{- if .Values.watchNamespaces }}{{ join "," .Values.watchNamespaces }}{{ else }}{{ .Release.Namespace }}{{ end -}}
+{{- end -}}
+
 {{/* The rules the operator needs on the namespaces it watches: exactly the calls it makes (a test checks them
      against the requests the operator sends). Server-side apply that creates an object is authorized as create. */}}
 {{- define "k8scache.rules" -}}

@@ -44,8 +44,10 @@ public class HelmChartTests
     {
         var objects = await TemplateAsync();
 
-        Assert.Equal(["CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment"],
+        // Least privilege: the release namespace alone, a Role there (and one for the Lease), no ClusterRole.
+        Assert.Equal(["CustomResourceDefinition", "ServiceAccount", "Role", "Role", "RoleBinding", "RoleBinding", "Deployment"],
             objects.Select(o => (string?)o["kind"]));
+        Assert.All(objects.Where(o => (string?)o["kind"] == "Role"), r => Assert.Equal("k8scache-system", (string?)r["metadata"]!["namespace"]));
         var deployment = objects.Single(o => (string?)o["kind"] == "Deployment");
         var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
         Assert.Equal("ghcr.io/k8scache/operator:0.1.0", (string?)container["image"]);
@@ -54,6 +56,7 @@ public class HelmChartTests
         Assert.Equal("k8scache-system", Env(container, "Operator__LeaseNamespace"));
         Assert.Equal("ghcr.io/k8scache/sidecar:0.1.0", Env(container, "Operator__SidecarImage"));
         Assert.Equal("cluster.local", Env(container, "Operator__ClusterDomain"));
+        Assert.Equal("k8scache-system", Env(container, "Operator__WatchNamespaces"));
         Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
         Assert.Equal(false, (bool?)container["securityContext"]!["allowPrivilegeEscalation"]);
         Assert.Empty(await KubernetesSchema.ValidateAsync(objects));
@@ -74,6 +77,17 @@ public class HelmChartTests
         Assert.Equal("corp.example", Env(pod["containers"]![0]!, "Operator__ClusterDomain"));
         Assert.Equal("ghcr.io/k8scache/operator:9.9.9", (string?)pod["containers"]![0]!["image"]);
         Assert.Equal("caches", (string?)deployment["spec"]!["template"]!["metadata"]!["annotations"]!["team"]);
+        Assert.Empty(await KubernetesSchema.ValidateAsync(objects));
+    }
+
+    [Fact]
+    public async Task Template_WatchAllNamespaces_IsAnOptInClusterRole()
+    {
+        var objects = await TemplateAsync("--set", "watchAllNamespaces=true");
+        var deployment = objects.Single(o => (string?)o["kind"] == "Deployment");
+
+        Assert.Contains(objects, o => (string?)o["kind"] == "ClusterRole");
+        Assert.Equal(string.Empty, Env(deployment["spec"]!["template"]!["spec"]!["containers"]![0]!, "Operator__WatchNamespaces"));
         Assert.Empty(await KubernetesSchema.ValidateAsync(objects));
     }
 
