@@ -1,11 +1,12 @@
 using K8sCache.Protocol.Metrics;
+using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
 /// <summary>What the kubelet and Prometheus call on <c>AdminAddress</c>: <c>/healthz</c> (the process serves),
 /// <c>/readyz</c> (the ring is built: owners are known), <c>/metrics</c>.</summary>
-internal sealed class AdminEndpoints(PeerSet peers, PrometheusTextExporter exporter)
+internal sealed class AdminEndpoints(PeerSet peers, CacheNode node, PrometheusTextExporter exporter)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -17,6 +18,12 @@ internal sealed class AdminEndpoints(PeerSet peers, PrometheusTextExporter expor
                 return response.WriteAsync("ok\n", context.RequestAborted);
             case "/readyz":
                 response.ContentType = "text/plain";
+                if (node.Draining)
+                {
+                    response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return response.WriteAsync("not ready: shutting down\n", context.RequestAborted);
+                }
+
                 if (!peers.IsReady)
                 {
                     response.StatusCode = StatusCodes.Status503ServiceUnavailable;

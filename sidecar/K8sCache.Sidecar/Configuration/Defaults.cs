@@ -63,4 +63,5 @@ internal static class Defaults
     /// <summary>Loader calls one group runs at once on this node; further misses wait for a free slot.</summary>
     public const int MaxConcurrentLoads = 64;
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ShutdownDelay = TimeSpan.FromSeconds(1);
 }

@@ -37,6 +37,10 @@ internal sealed record SidecarOptions
     /// <summary>Longest a hot copy of another owner's key is kept (never longer than the owner's entry). Default 30s.</summary>
     public TimeSpan HotCacheTtl { get; init; } = Defaults.HotCacheTtl;
 
+    /// <summary>After SIGTERM, how long the node keeps serving everything with <c>/readyz</c> already failing, before
+    /// it stops accepting connections. Default 1s.</summary>
+    public TimeSpan ShutdownDelay { get; init; } = Defaults.ShutdownDelay;
+
     /// <summary>How long SIGTERM waits for calls in flight before the process exits. Default 10s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = Defaults.ShutdownTimeout;
 

@@ -62,6 +62,7 @@ internal static partial class SidecarOptionsReader
             AdminAddress = Address(section, "AdminAddress", ipv6 ? Defaults.AdminAddressIPv6 : Defaults.AdminAddress, errors),
             PeerTokenFile = tokenFile ?? string.Empty,
                         HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
+            ShutdownDelay = DurationOf(section, "ShutdownDelay", Defaults.ShutdownDelay, errors, positive: false, max: TimeSpan.FromMinutes(5)),
             ShutdownTimeout = DurationOf(section, "ShutdownTimeout", Defaults.ShutdownTimeout, errors, positive: false),
             Limits = ReadLimits(section.GetSection("Limits"), errors),
             Groups = ReadGroups(section.GetSection("Groups"), errors),

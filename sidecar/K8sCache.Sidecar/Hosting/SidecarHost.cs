@@ -119,6 +119,7 @@ internal static class SidecarHost
             timeProvider,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Peers")));
         builder.Services.AddSingleton<IHostedService>(sp => new PingService(sp.GetRequiredService<PeerSet>()));
+        builder.Services.AddSingleton<IHostedService>(sp => new ShutdownDrain(sp.GetRequiredService<CacheNode>(), options.ShutdownDelay, timeProvider));
         var tokens = new PeerTokens(peerToken, Defaults.PreviousTokenGrace, timeProvider);
         builder.Services.AddSingleton<IHostedService>(sp => new PeerTokenReloader(
             options.PeerTokenFile, tokens, sp.GetRequiredService<PeerSet>(), timeProvider, sp.GetRequiredService<ILogger<PeerTokenReloader>>()));
@@ -152,7 +153,7 @@ internal static class SidecarHost
         var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024 };
         app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerGrpcService(node, peers, tokens).Definition));
         app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node, peers).Definition));
-        var adminEndpoints = new AdminEndpoints(peers, exporter);
+        var adminEndpoints = new AdminEndpoints(peers, node, exporter);
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));
         app.Run(new HttpApi(node, peers).HandleAsync);
         return app;

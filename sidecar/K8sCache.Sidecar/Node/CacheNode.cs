@@ -39,6 +39,9 @@ internal sealed class CacheNode : IDisposable
 
     public IReadOnlyCollection<Group> Groups => _groups.Values;
 
+    /// <summary>SIGTERM arrived: the node still serves, but reports itself not ready so traffic moves elsewhere.</summary>
+    public bool Draining { get; set; }
+
     public Group GetGroup(string name) =>
         _groups.TryGetValue(name, out var group)
             ? group

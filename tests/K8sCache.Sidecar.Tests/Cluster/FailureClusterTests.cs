@@ -99,6 +99,29 @@ public sealed class FailureClusterTests
     }
 
     [Fact]
+    public async Task Sigterm_FailsReadinessFirst_AndKeepsServingTheLocalApiDuringTheDelay()
+    {
+        await using var cluster = await SidecarCluster.CreateAsync();
+        var node = cluster.StartNode(1, $"static:///{cluster.Network}.1:7070", configure: n => n.Settings["ShutdownDelay"] = "10s");
+        await cluster.WaitForMembersAsync(node, [node.PeerAddress]);
+        using (var put = await cluster.Http.PutAsync(cluster.KeyUri(node, "kv", "during-shutdown"), new StringContent("still here")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        await node.Process.TerminateAsync();
+        var ready = await PollAsync(() => cluster.Http.GetAsync(new Uri(node.AdminUri, "/readyz")), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+        using var health = await cluster.Http.GetAsync(new Uri(node.AdminUri, "/healthz"));
+        var (status, body, _) = await cluster.GetAsync(node, "kv", "during-shutdown");
+        var exitCode = await node.Process.WaitForExitAsync(TestTimeouts.Default);
+
+        Assert.Contains("shutting down", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, "still here"), (status, body));
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
     public async Task ChangedConfigFile_ReachesTheRunningNode_WithoutARestart()
     {
         await using var cluster = await SidecarCluster.StartAsync(1);

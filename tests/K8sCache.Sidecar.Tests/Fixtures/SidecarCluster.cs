@@ -66,9 +66,10 @@ public sealed class SidecarCluster : IAsyncDisposable
 
     /// <summary>Starts the node at <c>Network.host</c> with <paramref name="discovery"/>; <paramref name="wrapCommand"/>
     /// may run it inside another command (a mount namespace with its own resolv.conf).</summary>
-    public SidecarNode StartNode(int host, string discovery, Func<string, IReadOnlyList<string>>? wrapCommand = null)
+    public SidecarNode StartNode(int host, string discovery, Func<string, IReadOnlyList<string>>? wrapCommand = null, Action<SidecarNode>? configure = null)
     {
         var node = new SidecarNode($"{Network}.{host}", _directory, wrapCommand);
+        configure?.Invoke(node);
         Nodes.Add(node);
         node.WriteConfig(discovery, TokenFile, Loader.UrlTemplate);
         node.Start();

@@ -35,6 +35,9 @@ public sealed class SidecarNode : IDisposable
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("not started");
 
+    /// <summary>More keys of the <c>K8sCache</c> section, written with the next <see cref="WriteConfig"/>.</summary>
+    public Dictionary<string, object> Settings { get; } = [];
+
     public string Logs => _process is null ? string.Empty : _process.StandardOutput + _process.StandardError;
 
     public void WriteConfig(string discovery, string tokenFile, string loaderUrl, params string[] extraGroups)
@@ -66,6 +69,12 @@ public sealed class SidecarNode : IDisposable
                 }.Concat(extraGroups.Select(name => new Dictionary<string, object> { ["Name"] = name, ["MaxBytes"] = "1Mi" })).ToArray(),
             },
         };
+
+        var section = (Dictionary<string, object>)config["K8sCache"];
+        foreach (var (key, value) in Settings)
+        {
+            section[key] = value;
+        }
 
         // Write-then-rename: the sidecar never reads a half-written file.
         var temp = _configPath + ".tmp";
