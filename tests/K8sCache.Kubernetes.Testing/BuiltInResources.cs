@@ -11,6 +11,7 @@ public static class BuiltInResources
         new(string.Empty, "v1", "secrets", "secret", "Secret", true),
         new(string.Empty, "v1", "events", "event", "Event", true) { ShortNames = ["ev"] },
         new(string.Empty, "v1", "namespaces", "namespace", "Namespace", false) { ShortNames = ["ns"] },
+        new(string.Empty, "v1", "pods", "pod", "Pod", true) { ShortNames = ["po"], HasStatusSubresource = true },
         new("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true) { ShortNames = ["sts"], HasStatusSubresource = true },
         new("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true) { ShortNames = ["pdb"], HasStatusSubresource = true },
         new("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true) { ShortNames = ["netpol"] },

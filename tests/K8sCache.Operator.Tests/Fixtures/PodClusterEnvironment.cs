@@ -1,0 +1,102 @@
+using K8sCache.Cluster.Testing;
+
+namespace K8sCache.Operator.Tests.Fixtures;
+
+/// <summary>
+/// The whole system on one machine: the API test server with the CRD (driven by the real kubectl), the real operator
+/// binary watching it, the StatefulSet controller and node agent stand-ins running its pods as processes in network
+/// namespaces, and dnsmasq as cluster DNS. Images map to local builds: any <c>…k8scache/sidecar…</c> image is the
+/// sidecar this test project was built with, run as the Dockerfile's user 1654. Disposing stops every pod and process
+/// it started and removes every namespace it made, whatever the test did.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PodClusterEnvironment : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private ChildProcess? _operator;
+
+    private PodClusterEnvironment(ClusterEnvironment api, PodNetwork network, ClusterDns dns, NodeAgent agent, StatefulSetController statefulSets)
+    {
+        Api = api;
+        Network = network;
+        Dns = dns;
+        Agent = agent;
+        StatefulSets = statefulSets;
+    }
+
+    public ClusterEnvironment Api { get; }
+
+    public PodNetwork Network { get; }
+
+    public ClusterDns Dns { get; }
+
+    public NodeAgent Agent { get; }
+
+    public StatefulSetController StatefulSets { get; }
+
+    public string OperatorLogs => _operator is null ? string.Empty : _operator.StandardOutput + _operator.StandardError;
+
+    public static async Task<PodClusterEnvironment> StartAsync()
+    {
+        var api = await ClusterEnvironment.StartAsync();
+        PodNetwork? network = null;
+        ClusterDns? dns = null;
+        try
+        {
+            network = PodNetwork.Create();
+            dns = new ClusterDns(api.Server, network, api.Directory);
+            var agent = new NodeAgent(api.Server, network, Image, Path.Combine(api.Directory, "pods")) { ResolvConf = dns.ResolvConf };
+            var environment = new PodClusterEnvironment(api, network, dns, agent, new StatefulSetController(api.Server));
+            environment._loops.Add(environment.StatefulSets.RunAsync(environment._stop.Token));
+            environment._loops.Add(agent.RunAsync(environment._stop.Token));
+            environment._loops.Add(dns.RunAsync(environment._stop.Token));
+            environment._operator = ChildProcess.Start("dotnet", AppContext.BaseDirectory,
+                [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll")], captureOutput: true,
+                environment: new Dictionary<string, string>
+                {
+                    ["KUBECONFIG"] = api.Kubeconfig,
+                    ["Operator__MetricsAddress"] = "127.0.0.1:0",
+                    ["Operator__LeaderElection"] = "false",
+                    ["Operator__SidecarImage"] = "k8scache/sidecar:test",
+                });
+            return environment;
+        }
+        catch
+        {
+            dns?.Dispose();
+            network?.Dispose();
+            await api.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The pod's answer to an HTTP GET of <paramref name="url"/> from inside it (localhost is the pod's own).</summary>
+    public (string Status, string Body) HttpGetInPod(string ns, string pod, string url) =>
+        Agent.Find(ns, pod) is { } running ? Network.HttpGet(running.NetworkNamespace, url) : ("000", "no such pod");
+
+    /// <summary>Stops everything in order; each step runs even when one before it failed, so no process or namespace
+    /// outlives the test.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _operator?.Dispose();
+            await _stop.CancelAsync();
+            await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Agent.DisposeAsync();
+        }
+        finally
+        {
+            Dns.Dispose();
+            Network.Dispose();
+            await Api.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+
+    private static ContainerImage Image(string image) =>
+        image.Contains("k8scache/sidecar", StringComparison.Ordinal)
+            ? new ContainerImage("/usr/bin/dotnet", [Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll")], 1654, 1654)
+            : throw new NotSupportedException($"no local build for image {image}");
+}
