@@ -95,8 +95,31 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
         }
     }
 
-    private static ContainerImage Image(string image) =>
-        image.Contains("k8scache/sidecar", StringComparison.Ordinal)
-            ? new ContainerImage("/usr/bin/dotnet", [Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll")], 1654, 1654)
-            : throw new NotSupportedException($"no local build for image {image}");
+    /// <summary>Image names to local builds, run as their Dockerfile's <c>USER</c> (1654 for both).</summary>
+    private static ContainerImage Image(string image)
+    {
+        if (image.Contains("k8scache/sidecar", StringComparison.Ordinal))
+        {
+            return new ContainerImage("/usr/bin/dotnet", [Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll")], 1654, 1654);
+        }
+
+        if (image.Contains("k8scache/demo-app", StringComparison.Ordinal))
+        {
+            return new ContainerImage("/usr/bin/dotnet", [Path.Combine(RepositoryPaths.Root, "examples", "DemoApp", "bin", "Release", "net10.0", "k8scache-demo-app.dll")], 1654, 1654);
+        }
+
+        throw new NotSupportedException($"no local build for image {image}");
+    }
+
+    /// <summary>Runs a load loop inside a pod: GETs of <paramref name="url"/> with curl, one status code per line of
+    /// the returned process's output, until <paramref name="stopFile"/> exists — and never more than 20,000 requests
+    /// or <paramref name="maxSeconds"/>, so it stops by itself.</summary>
+    public ChildProcess StartLoadInPod(string ns, string pod, string url, string stopFile, int maxSeconds = 120)
+    {
+        var running = Agent.Find(ns, pod) ?? throw new InvalidOperationException($"no pod {ns}/{pod}");
+        var script = $"end=$(($(date +%s)+{maxSeconds})); n=0; " +
+            $"while [ ! -e '{stopFile}' ] && [ $(date +%s) -lt $end ] && [ $n -lt 20000 ]; do " +
+            $"curl -s -o /dev/null -m 5 -w '%{{http_code}}\\n' \"{url}\"; n=$((n+1)); done";
+        return ChildProcess.Start("ip", Api.Directory, ["netns", "exec", running.NetworkNamespace, "sh", "-c", script], captureOutput: true);
+    }
 }

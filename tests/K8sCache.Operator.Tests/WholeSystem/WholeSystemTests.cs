@@ -38,6 +38,81 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Matches(@"scores\s+3\s+3\s+True", table);
     }
 
+    [Fact]
+    public async Task ColdKeyAskedFromEveryPodAtOnce_ThroughTheApplication_IsLoadedOnce()
+    {
+        var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup-with-app.yaml"));
+        Assert.True(exit == 0, error);
+        await Poll.UntilAsync(() => _cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
+        var pods = _cluster.Agent.Running.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
+        Assert.True(pods.Length == 3 && pods.All(p => p.Ready), Diagnostics());
+        await Poll.UntilAsync(() => pods.All(p => Members(p.Name).Length == 3));
+
+        // Each application asks its own localhost sidecar, which routes the miss to the key's owner.
+        var answers = await Task.WhenAll(pods.Select(p => Task.Run(() => _cluster.HttpGetInPod("default", p.Name, "http://127.0.0.1:8080/leaderboard/Tom"))));
+        var loads = pods.Sum(p => Stat(p.Name, "localLoads"));
+
+        Assert.All(answers, a => Assert.Equal("200", a.Status));
+        Assert.All(answers, a => Assert.StartsWith("Tom: ", a.Body, StringComparison.Ordinal));
+        Assert.Equal(1, loads);
+        // Beside the application the cache is a native sidecar: an init container that kept running.
+        Assert.All(pods, p => Assert.Equal(["k8scache", "app"], p.Containers.Select(c => c.Name)));
+        Assert.All(pods, p => Assert.True(p.Containers[0].IsSidecar));
+    }
+
+    [Fact]
+    public async Task ScaledUpAndDown_RingsFollow_AndNoGetFails()
+    {
+        var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
+        Assert.True(exit == 0, error);
+        await WaitForRingAsync(3);
+        var stop = Path.Combine(_cluster.Api.Directory, "stop-load");
+        using var load = _cluster.StartLoadInPod("default", "scores-0", "http://127.0.0.1:7071/v1/groups/scores/keys/during-scale", stop);
+
+        var up = DateTime.UtcNow;
+        await _cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=5");
+        await WaitForRingAsync(5);
+        var upTook = DateTime.UtcNow - up;
+        var down = DateTime.UtcNow;
+        await _cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=2");
+        await WaitForRingAsync(2);
+        var downTook = DateTime.UtcNow - down;
+        await File.WriteAllTextAsync(stop, string.Empty);
+        await load.WaitForExitAsync(TestTimeouts.Default);
+        var codes = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine($"3 -> 5 pods, rings converged in {upTook.TotalSeconds:F1} s; 5 -> 2 in {downTook.TotalSeconds:F1} s; Gets during both: {codes.Length}, failed: {codes.Count(c => c is not ("200" or "404"))}");
+
+        Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran during the scaling");
+        Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
+        Assert.Equal(["scores-0", "scores-1"], _cluster.Agent.Running.Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Waits until exactly <paramref name="replicas"/> pods run, all Ready, each ring holding exactly them.</summary>
+    private async Task WaitForRingAsync(int replicas)
+    {
+        bool Converged()
+        {
+            var pods = _cluster.Agent.Running.ToArray();
+            var expected = pods.Select(p => $"{p.Ip}:7070").Order(StringComparer.Ordinal).ToArray();
+            return pods.Length == replicas && pods.All(p => p.Ready) && pods.All(p => Members(p.Name).SequenceEqual(expected));
+        }
+
+        await Poll.UntilAsync(Converged, TimeSpan.FromSeconds(90));
+        Assert.True(Converged(), Diagnostics());
+    }
+
+    private long Stat(string pod, string counter)
+    {
+        var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
+        if (status != "200")
+        {
+            return 0;
+        }
+
+        using var stats = JsonDocument.Parse(body);
+        return stats.RootElement.GetProperty("groups").GetProperty("scores").GetProperty(counter).GetInt64();
+    }
+
     private string[] Members(string pod)
     {
         var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
