@@ -1,4 +1,5 @@
 using System.Text.Json;
+using K8sCache.Cluster.Testing;
 using K8sCache.Operator.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -85,6 +86,66 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran during the scaling");
         Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
         Assert.Equal(["scores-0", "scores-1"], _cluster.Agent.Running.Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task APodKilledAndAPodFrozen_UnderLoad_AreRoutedAround_AndComeBack()
+    {
+        var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
+        Assert.True(exit == 0, error);
+        await WaitForRingAsync(3);
+        var stop = Path.Combine(_cluster.Api.Directory, "stop-load");
+        using var load = _cluster.StartLoadInPod("default", "scores-0", "http://127.0.0.1:7071/v1/groups/scores/keys/k$n", stop);
+
+        // SIGKILL: the container dies, the kubelet restarts it after its back-off; peers mark it down meanwhile.
+        var killed = _cluster.Agent.Find("default", "scores-1")!.Containers[0];
+        var kill = DateTime.UtcNow;
+        Shell.Check("kill", "-KILL", killed.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Poll.UntilAsync(() => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30));
+        var killDown = DateTime.UtcNow - kill;
+        await Poll.UntilAsync(() => killed.RestartCount == 1 && killed.Ready && PeersDown("scores-0") == 0, TimeSpan.FromSeconds(60));
+        var killBack = DateTime.UtcNow - kill;
+
+        // SIGSTOP: the process hangs with its sockets open; peers mark it down, and up again once it runs.
+        var frozen = _cluster.Agent.Find("default", "scores-2")!.Containers[0];
+        var pid = frozen.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var freeze = DateTime.UtcNow;
+        TimeSpan freezeDown;
+        Shell.Check("kill", "-STOP", pid);
+        try
+        {
+            await Poll.UntilAsync(() => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30));
+            freezeDown = DateTime.UtcNow - freeze;
+        }
+        finally
+        {
+            Shell.Run("kill", "-CONT", pid);
+        }
+
+        await Poll.UntilAsync(() => PeersDown("scores-0") == 0, TimeSpan.FromSeconds(30));
+        var freezeBack = DateTime.UtcNow - freeze;
+        await File.WriteAllTextAsync(stop, string.Empty);
+        await load.WaitForExitAsync(TestTimeouts.Default);
+        var codes = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine($"SIGKILL: marked down after {killDown.TotalSeconds:F1} s, restarted and up after {killBack.TotalSeconds:F1} s; " +
+            $"SIGSTOP: marked down after {freezeDown.TotalSeconds:F1} s, up {freezeBack.TotalSeconds:F1} s after the freeze began; " +
+            $"Gets: {codes.Length}, failed: {codes.Count(c => c is not ("200" or "404"))}");
+
+        Assert.Equal(0, PeersDown("scores-0"));
+        Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran");
+        Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
+    }
+
+    private int PeersDown(string pod)
+    {
+        var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
+        if (status != "200")
+        {
+            return -1;
+        }
+
+        using var stats = JsonDocument.Parse(body);
+        return stats.RootElement.GetProperty("ring").GetProperty("peersDown").GetInt32();
     }
 
     /// <summary>Waits until exactly <paramref name="replicas"/> pods run, all Ready, each ring holding exactly them.</summary>
