@@ -1,5 +1,6 @@
 using System.Text.Json;
 using K8sCache.Cluster.Testing;
+using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -134,6 +135,44 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, PeersDown("scores-0"));
         Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran");
         Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
+    }
+
+    [Fact]
+    public async Task AGroupAdded_IsServedWithoutARestart_AndADeletedTokenSecret_IsRecoveredFrom()
+    {
+        var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
+        Assert.True(exit == 0, error);
+        await WaitForRingAsync(3);
+
+        // A group added: only the ConfigMap changes; the kubelet swaps the volume's ..data, each sidecar re-reads it.
+        bool Served() => _cluster.Agent.Running.All(p => _cluster.HttpGetInPod("default", p.Name, "http://127.0.0.1:7071/v1/groups/sessions/keys/x")
+            is { Status: "404" } answer && !answer.Body.Contains("unknown group", StringComparison.Ordinal));
+        var before = Served();
+        var patch = """{"spec":{"groups":[{"name":"scores","maxBytes":"64Mi","ttl":"5m"},{"name":"sessions","maxBytes":"16Mi"}]}}""";
+        (exit, _, error) = await _cluster.Api.KubectlAsync("patch", "cg/scores", "--type=merge", "-p", patch);
+        Assert.True(exit == 0, error);
+        var added = DateTime.UtcNow;
+        await Poll.UntilAsync(Served);
+        var served = DateTime.UtcNow - added;
+        var restarts = _cluster.Agent.Running.Sum(p => p.Containers.Sum(c => c.RestartCount));
+
+        // The peer token's Secret deleted: a new token, the pods roll onto it, the ring is whole again.
+        var oldHash = (string?)_cluster.Api.Get(_cluster.Api.Server.Resource("apps/v1", "statefulsets"), "default", "scores")!["spec"]!["template"]!["metadata"]!["annotations"]![StatefulSetRenderer.PeerTokenHashAnnotation];
+        (exit, _, error) = await _cluster.Api.KubectlAsync("delete", "secret", "scores-peer-token");
+        Assert.True(exit == 0, error);
+        var deleted = DateTime.UtcNow;
+        await Poll.UntilAsync(() => _cluster.Agent.Running.Count == 3 && _cluster.Agent.Running.All(p =>
+            (string?)p.Pod["metadata"]!["annotations"]?[StatefulSetRenderer.PeerTokenHashAnnotation] != oldHash), TimeSpan.FromSeconds(120));
+        await WaitForRingAsync(3);
+        var recovered = DateTime.UtcNow - deleted;
+        var put = _cluster.HttpGetInPod("default", "scores-0", "http://127.0.0.1:7071/v1/groups/scores/keys/after-rotation");
+        output.WriteLine($"group added: served by every pod after {served.TotalSeconds:F1} s, {restarts} restarts; token Secret deleted: pods rolled and the ring whole after {recovered.TotalSeconds:F1} s");
+
+        Assert.False(before, "the group was served before it was added");
+        Assert.True(Served());
+        Assert.Equal(0, restarts);
+        Assert.Contains(put.Status, new[] { "200", "404" });
+        Assert.Equal(0, PeersDown("scores-0"));
     }
 
     private int PeersDown(string pod)
