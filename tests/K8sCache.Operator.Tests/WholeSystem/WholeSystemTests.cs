@@ -175,6 +175,48 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, PeersDown("scores-0"));
     }
 
+    [Fact]
+    public async Task ARollingRestart_UnderLoad_ReplacesPodsInReverseOrder_AndNoGetFails()
+    {
+        var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
+        Assert.True(exit == 0, error);
+        await WaitForRingAsync(3);
+        var before = _cluster.Agent.Running.ToDictionary(p => p.Name, p => p.Uid, StringComparer.Ordinal);
+        var order = new List<string>();
+        var stop = Path.Combine(_cluster.Api.Directory, "stop-load");
+        using var load = _cluster.StartLoadInPod("default", "scores-0", "http://127.0.0.1:7071/v1/groups/scores/keys/k$n", stop);
+
+        // A change to the pod template (the sidecar's resources) rolls the StatefulSet: 2, then 1, then 0.
+        var started = DateTime.UtcNow;
+        (exit, _, error) = await _cluster.Api.KubectlAsync("patch", "cg/scores", "--type=merge", "-p",
+            """{"spec":{"sidecar":{"resources":{"requests":{"cpu":"150m","memory":"128Mi"}}}}}""");
+        Assert.True(exit == 0, error);
+        bool Replaced(string pod) => _cluster.Agent.Find("default", pod) is { Ready: true } p && p.Uid != before[pod];
+        await Poll.UntilAsync(() =>
+        {
+            foreach (var pod in new[] { "scores-2", "scores-1" }.Where(p => Replaced(p) && !order.Contains(p)))
+            {
+                order.Add(pod);
+            }
+
+            return order.Count == 2;
+        }, TimeSpan.FromSeconds(120));
+
+        // The load runs in scores-0, which is replaced last: stop it before its own pod goes.
+        await File.WriteAllTextAsync(stop, string.Empty);
+        await load.WaitForExitAsync(TestTimeouts.Default);
+        await Poll.UntilAsync(() => Replaced("scores-0"), TimeSpan.FromSeconds(120));
+        await WaitForRingAsync(3);
+        var took = DateTime.UtcNow - started;
+        var codes = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine($"rolling restart of 3 pods: {took.TotalSeconds:F1} s; Gets while 2 and 1 rolled: {codes.Length}, failed: {codes.Count(c => c is not ("200" or "404"))}");
+
+        Assert.Equal(["scores-2", "scores-1"], order);
+        Assert.True(Replaced("scores-0"));
+        Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran");
+        Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
+    }
+
     private int PeersDown(string pod)
     {
         var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
