@@ -14,7 +14,7 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
-    private ChildProcess? _operator;
+    private readonly List<ChildProcess> _operators = [];
 
     private PodClusterEnvironment(ClusterEnvironment api, PodNetwork network, ClusterDns dns, NodeAgent agent, StatefulSetController statefulSets)
     {
@@ -35,9 +35,14 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
 
     public StatefulSetController StatefulSets { get; }
 
-    public string OperatorLogs => _operator is null ? string.Empty : _operator.StandardOutput + _operator.StandardError;
+    public string OperatorLogs => string.Join("\n", _operators.Select(o => o.StandardOutput + o.StandardError));
 
-    public static async Task<PodClusterEnvironment> StartAsync()
+    /// <summary>The operator replicas, by identity (<c>operator-0</c>…).</summary>
+    public IReadOnlyList<ChildProcess> Operators => _operators;
+
+    /// <summary>Starts the cluster with <paramref name="operators"/> operator replicas; more than one elect a leader
+    /// through a Lease (4 s, renewed every 500 ms, given up after 3 s), as the chart's replicas do.</summary>
+    public static async Task<PodClusterEnvironment> StartAsync(int operators = 1)
     {
         var api = await ClusterEnvironment.StartAsync();
         PodNetwork? network = null;
@@ -51,15 +56,23 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
             environment._loops.Add(environment.StatefulSets.RunAsync(environment._stop.Token));
             environment._loops.Add(agent.RunAsync(environment._stop.Token));
             environment._loops.Add(dns.RunAsync(environment._stop.Token));
-            environment._operator = ChildProcess.Start("dotnet", AppContext.BaseDirectory,
-                [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll")], captureOutput: true,
-                environment: new Dictionary<string, string>
-                {
-                    ["KUBECONFIG"] = api.Kubeconfig,
-                    ["Operator__MetricsAddress"] = "127.0.0.1:0",
-                    ["Operator__LeaderElection"] = "false",
-                    ["Operator__SidecarImage"] = "k8scache/sidecar:test",
-                });
+            for (var i = 0; i < operators; i++)
+            {
+                environment._operators.Add(ChildProcess.Start("dotnet", AppContext.BaseDirectory,
+                    [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll")], captureOutput: true,
+                    environment: new Dictionary<string, string>
+                    {
+                        ["KUBECONFIG"] = api.Kubeconfig,
+                        ["Operator__MetricsAddress"] = "127.0.0.1:0",
+                        ["Operator__LeaderElection"] = operators > 1 ? "true" : "false",
+                        ["Operator__Identity"] = $"operator-{i}",
+                        ["Operator__LeaseNamespace"] = "default",
+                        ["Operator__LeaseDuration"] = "4s",
+                        ["Operator__RenewDeadline"] = "3s",
+                        ["Operator__RetryPeriod"] = "500ms",
+                        ["Operator__SidecarImage"] = "k8scache/sidecar:test",
+                    }));
+            }
             return environment;
         }
         catch
@@ -81,7 +94,11 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
     {
         try
         {
-            _operator?.Dispose();
+            foreach (var replica in _operators)
+            {
+                replica.Dispose();
+            }
+
             await _stop.CancelAsync();
             await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
             await Agent.DisposeAsync();

@@ -217,6 +217,33 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
     }
 
+    [Fact]
+    public async Task TheOperatorsLeaderKilledDuringAScale_TheStandbyFinishesIt()
+    {
+        await using var cluster = await PodClusterEnvironment.StartAsync(operators: 2);
+        var leases = cluster.Api.Server.Resource("coordination.k8s.io/v1", "leases");
+        string? Holder() => (string?)cluster.Api.Get(leases, "default", "k8scache-operator")?["spec"]?["holderIdentity"];
+        await Poll.UntilAsync(() => Holder() is not null);
+        var (exit, _, error) = await cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
+        Assert.True(exit == 0, error);
+        await Poll.UntilAsync(() => cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
+        var leader = Holder()!;
+
+        (exit, _, error) = await cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=5");
+        Assert.True(exit == 0, error);
+        var killed = DateTime.UtcNow;
+        cluster.Operators[int.Parse(leader["operator-".Length..], System.Globalization.CultureInfo.InvariantCulture)].Kill();
+        await Poll.UntilAsync(() => cluster.Agent.Running.Count(p => p.Ready) == 5 && Holder() != leader, TimeSpan.FromSeconds(90));
+        var finished = DateTime.UtcNow - killed;
+        output.WriteLine($"leader {leader} killed (SIGKILL) right after the scale: {Holder()} leads and 5 pods are ready {finished.TotalSeconds:F1} s later");
+
+        Assert.NotEqual(leader, Holder());
+        Assert.Equal(5, cluster.Agent.Running.Count(p => p.Ready));
+        // The new leader wrote what the StatefulSet reports: the killed one could not have seen 5 ready pods.
+        await Poll.UntilAsync(() => (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")!["status"]!["readyReplicas"] == 5);
+        Assert.Equal(5, (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")!["status"]!["readyReplicas"]);
+    }
+
     private int PeersDown(string pod)
     {
         var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
