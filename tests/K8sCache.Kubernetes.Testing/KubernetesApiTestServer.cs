@@ -23,6 +23,7 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ApiResource> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<string, bool> _authorizations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Namespace, string Name)> _serviceAccountTokens = new(StringComparer.Ordinal);
     private LoopbackWebServer? _server;
     private long _writes;
 
@@ -55,6 +56,16 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
     /// server-side apply that creates the object is authorized as create as well, as the API server does.
     /// </summary>
     public IReadOnlyCollection<string> Authorizations => _authorizations.Keys.ToArray();
+
+    /// <summary>A bearer token that authenticates as service account <paramref name="ns"/>/<paramref name="name"/>:
+    /// requests carrying it are authorized by RBAC (<see cref="RbacAuthorizer"/>) and refused with 403 when no Role or
+    /// ClusterRole bound to the account allows them. Every other token is an administrator's.</summary>
+    public string IssueServiceAccountToken(string ns, string name)
+    {
+        var token = "sa-" + Guid.NewGuid().ToString("N");
+        _serviceAccountTokens[token] = (ns, name);
+        return token;
+    }
 
     /// <summary>Forgets the authorizations recorded so far (the test's own set-up requests).</summary>
     public void ResetAuthorizations() => _authorizations.Clear();
@@ -181,7 +192,7 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
         }
 
         var method = context.Request.Method;
-        Authorize(method, context, resource, rest);
+        Authorize(method, context, resource, rest, ns);
         switch (rest)
         {
             case [_] when HttpMethods.IsGet(method):
@@ -206,7 +217,7 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
         }
     }
 
-    private void Authorize(string method, HttpContext context, ApiResource resource, string[] rest)
+    private void Authorize(string method, HttpContext context, ApiResource resource, string[] rest, string? ns)
     {
         var target = rest.Length >= 3 ? $"{resource.Plural}/{rest[2]}" : resource.Plural;
         var verb = method switch
@@ -220,10 +231,27 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
             _ => method.ToLowerInvariant(),
         };
         _authorizations.TryAdd($"{verb} {resource.Group} {target}", true);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _serviceAccountTokens.TryGetValue(authorization["Bearer ".Length..], out var account))
+        {
+            var targetNamespace = resource.Namespaced ? ns : null;
+            var name = rest.Length >= 2 ? rest[1] : null;
+            if (!RbacAuthorizer.Allows(Store, _resources.Values, account, verb, resource.Group, target, name, targetNamespace))
+            {
+                throw new ApiException(RbacAuthorizer.Forbidden(account, verb, resource.Group, target, targetNamespace));
+            }
+        }
     }
 
     private static async Task<JsonObject> BodyAsync(HttpContext context)
     {
+        var contentType = context.Request.ContentType ?? string.Empty;
+        if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase) && !contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
+        {
+            // Protobuf and CBOR are not served: clients then send JSON, as they do to servers that refuse them.
+            throw new ApiException(Statuses.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType})"));
+        }
+
         var text = await new StreamReader(context.Request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
         var node = text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : YamlToJson.ReadDocuments(new StringReader(text)).FirstOrDefault();
         return node as JsonObject ?? throw new ApiException(Statuses.BadRequest("the request body is not an object"));

@@ -15,6 +15,7 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private readonly List<ChildProcess> _operators = [];
+    private readonly Dictionary<(string, string), string> _tokens = [];
 
     private PodClusterEnvironment(ClusterEnvironment api, PodNetwork network, ClusterDns dns, NodeAgent agent, StatefulSetController statefulSets)
     {
@@ -82,6 +83,50 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
             await api.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the operator binary as a pod template says (its container's environment and arguments, fieldRefs
+    /// resolved), authenticated as service account <paramref name="ns"/>/<paramref name="account"/> so the API test
+    /// server authorizes every request by RBAC. One change: the metrics address is a loopback port, as every server in
+    /// these tests listens on loopback.</summary>
+    public ChildProcess StartOperatorAs(System.Text.Json.Nodes.JsonNode podSpec, string ns, string account)
+    {
+        var container = podSpec["containers"]![0]!;
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = KubeconfigFor(ns, account) };
+        foreach (var item in container["env"]?.AsArray() ?? [])
+        {
+            var name = (string)item!["name"]!;
+            environment[name] = (string?)item["value"]
+                ?? ((string?)item["valueFrom"]?["fieldRef"]?["fieldPath"] == "metadata.name" ? "k8scache-operator-0" : throw new NotSupportedException($"env {name}"));
+        }
+
+        environment["Operator__MetricsAddress"] = "127.0.0.1:0";
+        var args = container["args"]?.AsArray().Select(a => (string)a!) ?? [];
+        return ChildProcess.Start("dotnet", AppContext.BaseDirectory, [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll"), .. args],
+            captureOutput: true, environment: environment);
+    }
+
+    /// <summary>A GET of <paramref name="path"/> on the API server as service account <paramref name="ns"/>/<paramref name="account"/>.</summary>
+    public async Task<(int Status, string Body)> GetAsAsync(string ns, string account, string path)
+    {
+        KubeconfigFor(ns, account);
+        using var http = new HttpClient { BaseAddress = new Uri(Api.Server.Address), Timeout = TestTimeouts.Default };
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _tokens[(ns, account)]);
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private string KubeconfigFor(string ns, string account)
+    {
+        var path = Path.Combine(Api.Directory, $"kubeconfig-{ns}-{account}");
+        if (!File.Exists(path))
+        {
+            _tokens[(ns, account)] = Api.Server.IssueServiceAccountToken(ns, account);
+            File.WriteAllText(path, File.ReadAllText(Api.Kubeconfig).Replace("token: test-token", "token: " + _tokens[(ns, account)], StringComparison.Ordinal));
+        }
+
+        return path;
     }
 
     /// <summary>The pod's answer to an HTTP GET of <paramref name="url"/> from inside it (localhost is the pod's own).</summary>
