@@ -71,18 +71,23 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         var stop = Path.Combine(_cluster.Api.Directory, "stop-load");
         using var load = _cluster.StartLoadInPod("default", "scores-0", "http://127.0.0.1:7071/v1/groups/scores/keys/during-scale", stop);
 
+        var three = Members("scores-0");
         var up = DateTime.UtcNow;
         await _cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=5");
         await WaitForRingAsync(5);
         var upTook = DateTime.UtcNow - up;
+        var five = Members("scores-0");
         var down = DateTime.UtcNow;
         await _cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=2");
         await WaitForRingAsync(2);
         var downTook = DateTime.UtcNow - down;
+        var two = Members("scores-0");
         await File.WriteAllTextAsync(stop, string.Empty);
         await load.WaitForExitAsync(TestTimeouts.Default);
         var codes = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        output.WriteLine($"3 -> 5 pods, rings converged in {upTook.TotalSeconds:F1} s; 5 -> 2 in {downTook.TotalSeconds:F1} s; Gets during both: {codes.Length}, failed: {codes.Count(c => c is not ("200" or "404"))}");
+        output.WriteLine($"3 -> 5 pods, rings converged in {upTook.TotalSeconds:F1} s, keys moved {Moved(three, five):P1} (ideal {2 / 5.0:P1}); " +
+            $"5 -> 2 in {downTook.TotalSeconds:F1} s, keys moved {Moved(five, two):P1} (ideal {3 / 5.0:P1}); " +
+            $"Gets during both: {codes.Length}, failed: {codes.Count(c => c is not ("200" or "404"))}");
 
         Assert.True(codes.Length > 100, $"only {codes.Length} Gets ran during the scaling");
         Assert.All(codes, c => Assert.True(c is "200" or "404", $"a Get answered {c}"));
@@ -292,6 +297,14 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
 
         using var stats = JsonDocument.Parse(body);
         return stats.RootElement.GetProperty("ring").GetProperty("peersDown").GetInt32();
+    }
+
+    /// <summary>The share of 100,000 keys whose owner differs between the two member lists the pods reported, on the
+    /// sidecar's own ring.</summary>
+    private static double Moved(string[] before, string[] after)
+    {
+        var (a, b) = (Sidecar.Hashing.HashRing.Create(before, 1), Sidecar.Hashing.HashRing.Create(after, 2));
+        return Enumerable.Range(0, 100_000).Count(i => a.Owner($"key-{i}") != b.Owner($"key-{i}")) / 100_000.0;
     }
 
     /// <summary>Waits until exactly <paramref name="replicas"/> pods run, all Ready, each ring holding exactly them.</summary>
