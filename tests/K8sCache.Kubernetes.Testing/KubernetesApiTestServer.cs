@@ -246,10 +246,17 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
     private static async Task<JsonObject> BodyAsync(HttpContext context)
     {
         var contentType = context.Request.ContentType ?? string.Empty;
+        if (contentType.StartsWith(KubernetesProtobuf.MediaType, StringComparison.Ordinal))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            return KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
         if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase) && !contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
         {
-            // Protobuf and CBOR are not served: clients then send JSON, as they do to servers that refuse them.
-            throw new ApiException(Statuses.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {contentType})"));
+            // CBOR is not served: clients then send JSON, as they do to servers that refuse it.
+            throw new ApiException(Statuses.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, {KubernetesProtobuf.MediaType} (got {contentType})"));
         }
 
         var text = await new StreamReader(context.Request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);

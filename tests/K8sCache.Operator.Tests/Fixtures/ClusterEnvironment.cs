@@ -35,14 +35,25 @@ public sealed class ClusterEnvironment : IAsyncDisposable
     public ApiResource CacheGroups => Server.Resource("k8scache.io/v1alpha1", "cachegroups");
 
     /// <summary>Runs kubectl against the server; returns exit code, stdout and stderr.</summary>
-    public async Task<(int ExitCode, string Output, string Error)> KubectlAsync(params string[] args)
+    public Task<(int ExitCode, string Output, string Error)> KubectlAsync(params string[] args) => RunAsync("kubectl", args, new Dictionary<string, string>());
+
+    /// <summary>Runs helm against the server, with its cache, config and data homes in this environment's directory
+    /// so nothing of the machine's own helm set-up is read or written.</summary>
+    public Task<(int ExitCode, string Output, string Error)> HelmAsync(params string[] args) => RunAsync("helm", args, new Dictionary<string, string>
     {
-        using var kubectl = ChildProcess.Start(ToolPaths.Find("kubectl"), _directory, ["--kubeconfig", Kubeconfig, .. args], captureOutput: true);
-        var exit = await kubectl.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return (exit, kubectl.StandardOutput, kubectl.StandardError);
-    }
+        ["HELM_CACHE_HOME"] = Path.Combine(_directory, "helm", "cache"),
+        ["HELM_CONFIG_HOME"] = Path.Combine(_directory, "helm", "config"),
+        ["HELM_DATA_HOME"] = Path.Combine(_directory, "helm", "data"),
+    });
 
     public JsonObject? Get(ApiResource resource, string ns, string name) => Server.Store.Get(resource, ns, name);
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, string[] args, Dictionary<string, string> environment)
+    {
+        using var process = ChildProcess.Start(ToolPaths.Find(tool), _directory, ["--kubeconfig", Kubeconfig, .. args], captureOutput: true, environment: environment);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        return (exit, process.StandardOutput, process.StandardError);
+    }
 
     public async ValueTask DisposeAsync()
     {
