@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using K8sCache.Cluster.Testing;
 using K8sCache.Kubernetes.Testing;
 using K8sCache.Operator.Tests.Fixtures;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using K8sCache.Cluster.Testing;
 using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
 using Xunit.Abstractions;

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
-using K8sCache.Operator.Kubernetes;
 using K8sCache.Kubernetes.Testing;
 using K8sCache.Operator.Yaml;
 
-namespace K8sCache.Operator.Tests.Fixtures;
+namespace K8sCache.Cluster.Testing;
 
 /// <summary>The API test server with the CacheGroup CRD installed, a kubeconfig for it, and helpers to run kubectl
-/// and the operator's client against it.</summary>
+/// and helm against it.</summary>
 public sealed class ClusterEnvironment : IAsyncDisposable
 {
     private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("k8scache-operator-").FullName;
@@ -23,14 +22,14 @@ public sealed class ClusterEnvironment : IAsyncDisposable
     {
         var environment = new ClusterEnvironment(await KubernetesApiTestServer.StartAsync());
         environment.Kubeconfig = environment.Server.WriteKubeconfig(environment._directory);
-        using var client = environment.CreateClient();
         using var reader = new StreamReader(Path.Combine(RepositoryPaths.Root, "crds", "k8scache.io_cachegroups.yaml"));
         var crd = YamlToJson.ReadDocuments(reader).Single()!.AsObject();
-        await client.CreateAsync(new ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false), null, crd, CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri(environment.Server.Address) };
+        using var created = await http.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            new StringContent(crd.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
         return environment;
     }
-
-    internal KubernetesClient CreateClient() => new(KubernetesConfig.FromKubeconfig(Kubeconfig));
 
     public ApiResource CacheGroups => Server.Resource("k8scache.io/v1alpha1", "cachegroups");
 

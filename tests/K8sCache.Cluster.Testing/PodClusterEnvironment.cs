@@ -1,6 +1,4 @@
-using K8sCache.Cluster.Testing;
-
-namespace K8sCache.Operator.Tests.Fixtures;
+namespace K8sCache.Cluster.Testing;
 
 /// <summary>
 /// The whole system on one machine: the API test server with the CRD (driven by the real kubectl), the real operator
