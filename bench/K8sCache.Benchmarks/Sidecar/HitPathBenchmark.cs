@@ -90,9 +90,14 @@ public class HitPathBenchmark
 
         public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
 

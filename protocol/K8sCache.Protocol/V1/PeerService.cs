@@ -20,6 +20,14 @@ public static class PeerService
     public static readonly GrpcMethod<PeerDeleteRequest, PeerDeleteResponse> Delete =
         new(MethodType.Unary, Name, "Delete", PeerDeleteRequest.Parser, PeerDeleteResponse.Parser);
 
+    /// <summary>Peer.Expire.</summary>
+    public static readonly GrpcMethod<PeerExpireRequest, PeerExpireResponse> Expire =
+        new(MethodType.Unary, Name, "Expire", PeerExpireRequest.Parser, PeerExpireResponse.Parser);
+
+    /// <summary>Peer.Peek.</summary>
+    public static readonly GrpcMethod<PeerPeekRequest, PeerPeekResponse> Peek =
+        new(MethodType.Unary, Name, "Peek", PeerPeekRequest.Parser, PeerPeekResponse.Parser);
+
     /// <summary>Peer.Invalidate.</summary>
     public static readonly GrpcMethod<InvalidateRequest, InvalidateResponse> Invalidate =
         new(MethodType.Unary, Name, "Invalidate", InvalidateRequest.Parser, InvalidateResponse.Parser);

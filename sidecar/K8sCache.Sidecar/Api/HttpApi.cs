@@ -98,14 +98,14 @@ internal sealed class HttpApi(CacheNode node, PeerSet peers)
         var ttl = ReadTtl(context.Request);
         var value = await ReadBodyAsync(context.Request, node.Validator, context.RequestAborted);
         var result = await group.SetAsync(key, value, ttl, context.RequestAborted);
-        WriteUnreachable(context.Response, result);
+        WriteUnreachable(context.Response, result.UnreachablePeers);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private static async Task DeleteAsync(HttpContext context, Group group, string key)
     {
         var result = await group.DeleteAsync(key, context.RequestAborted);
-        WriteUnreachable(context.Response, result);
+        WriteUnreachable(context.Response, result.UnreachablePeers);
         context.Response.StatusCode = result.Existed ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
     }
 
@@ -160,11 +160,11 @@ internal sealed class HttpApi(CacheNode node, PeerSet peers)
         return buffer.ToArray();
     }
 
-    private static void WriteUnreachable(HttpResponse response, WriteResult result)
+    private static void WriteUnreachable(HttpResponse response, IReadOnlyList<string> unreachablePeers)
     {
-        if (result.UnreachablePeers.Count > 0)
+        if (unreachablePeers.Count > 0)
         {
-            response.Headers["X-Unreachable-Peers"] = string.Join(",", result.UnreachablePeers);
+            response.Headers["X-Unreachable-Peers"] = string.Join(",", unreachablePeers);
         }
     }
 

@@ -22,6 +22,8 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
         .AddUnary(PeerService.Get, GetAsync, KeyMessageBytes)
         .AddUnary(PeerService.Set, SetAsync, () => node.Validator.Limits.MaxValueBytes + KeyMessageBytes())
         .AddUnary(PeerService.Delete, DeleteAsync, KeyMessageBytes)
+        .AddUnary(PeerService.Expire, ExpireAsync, KeyMessageBytes)
+        .AddUnary(PeerService.Peek, PeekAsync, KeyMessageBytes)
         .AddUnary(PeerService.Invalidate, InvalidateAsync, KeyMessageBytes)
         .AddUnary(PeerService.Ping, PingAsync, static () => EnvelopeBytes);
 
@@ -53,8 +55,37 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
             throw StatusMapping.ToRpcException(e)!;
         }
 
-        var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), node.Validator.ClampTtlMs(request.TtlMs));
-        return new PeerSetResponse { UnreachablePeers = { result.UnreachablePeers } };
+        var command = new SetCommand(request.Condition, request.KeepTtl, request.ReturnPrevious);
+        var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), node.Validator.ClampTtlMs(request.TtlMs), command);
+        return new PeerSetResponse
+        {
+            UnreachablePeers = { result.UnreachablePeers },
+            NotApplied = !result.Applied,
+            PreviousFound = result.PreviousFound,
+            Previous = ByteStrings.Wrap(result.Previous),
+        };
+    }
+
+    private async ValueTask<PeerExpireResponse> ExpireAsync(PeerExpireRequest request, ServerCallContext context)
+    {
+        var group = Admit(request.Header, request.Group, request.Key);
+        try
+        {
+            node.Validator.ValidateTtlMs(request.TtlMs);
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
+
+        var result = await group.ApplyExpireAsync(request.Key, node.Validator.ClampTtlMs(request.TtlMs), request.Condition);
+        return new PeerExpireResponse { Applied = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
+    }
+
+    private ValueTask<PeerPeekResponse> PeekAsync(PeerPeekRequest request, ServerCallContext context)
+    {
+        var result = Admit(request.Header, request.Group, request.Key).PeekLocal(request.Key);
+        return ValueTask.FromResult(new PeerPeekResponse { Found = result.Found, TtlMs = result.RemainingMs });
     }
 
     private async ValueTask<PeerDeleteResponse> DeleteAsync(PeerDeleteRequest request, ServerCallContext context)

@@ -12,6 +12,13 @@ internal static class Defaults
     public const string GrpcAddress = "127.0.0.1:7072";
     public const string AdminAddress = "0.0.0.0:9090";
 
+    /// <summary>The Redis protocol endpoint: Redis's own port, so clients need no change.</summary>
+    public const string RespAddress = "127.0.0.1:6379";
+    /// <summary>Below the host's own cap on connections per endpoint, so a client over the limit gets Redis's error
+    /// reply instead of a silent close.</summary>
+    public const int RespMaxConnections = 4000;
+    public const long RespMaxRequestBytes = 64L << 20;
+
     /// <summary>The peer and admin defaults when <c>POD_IP</c> is an IPv6 address: an IPv6-only pod has no IPv4
     /// address to listen on.</summary>
     public const string PeerAddressIPv6 = "[::]:7070";

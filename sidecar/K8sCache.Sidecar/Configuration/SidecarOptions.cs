@@ -24,6 +24,11 @@ internal sealed record SidecarOptions
     /// <summary>Where the gRPC Cache service listens (HTTP/2 only). Default 127.0.0.1:7072.</summary>
     public string GrpcAddress { get; init; } = Defaults.GrpcAddress;
 
+    /// <summary>Where the Redis protocol (RESP2 and RESP3) is served. Default 127.0.0.1:6379; empty: not served.</summary>
+    public string RespAddress { get; init; } = Defaults.RespAddress;
+
+    public RespOptions Resp { get; init; } = new();
+
     /// <summary>Where /metrics, /healthz and /readyz are served. Default 0.0.0.0:9090.</summary>
     public string AdminAddress { get; init; } = Defaults.AdminAddress;
 

@@ -14,6 +14,9 @@ internal static partial class SidecarOptionsReader
 {
     public const string SectionName = "K8sCache";
 
+    /// <summary>Room in a RESP request around its largest value: the command, the key and the framing.</summary>
+    private const int RespRequestOverhead = 64 * 1024;
+
     public static SidecarOptions Read(IConfiguration configuration, string? podIp)
     {
         var section = configuration.GetSection(SectionName);
@@ -60,21 +63,24 @@ internal static partial class SidecarOptionsReader
             ApiAddress = Address(section, "ApiAddress", Defaults.ApiAddress, errors),
             GrpcAddress = Address(section, "GrpcAddress", Defaults.GrpcAddress, errors),
             AdminAddress = Address(section, "AdminAddress", ipv6 ? Defaults.AdminAddressIPv6 : Defaults.AdminAddress, errors),
+            RespAddress = section["RespAddress"] is "" ? string.Empty : Address(section, "RespAddress", Defaults.RespAddress, errors),
             PeerTokenFile = tokenFile ?? string.Empty,
-                        HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
+            HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
             ShutdownDelay = DurationOf(section, "ShutdownDelay", Defaults.ShutdownDelay, errors, positive: false, max: TimeSpan.FromMinutes(5)),
             ShutdownTimeout = DurationOf(section, "ShutdownTimeout", Defaults.ShutdownTimeout, errors, positive: false),
             Limits = ReadLimits(section.GetSection("Limits"), errors),
             Groups = ReadGroups(section.GetSection("Groups"), errors),
         };
+        options = options with { Resp = ReadResp(section.GetSection("Resp"), options, errors) };
 
         options = options with { PeerTimeout = ReadPeerTimeout(section, options.Groups, errors) };
 
-        // Requests are routed by the port they arrive on, so the four endpoints need four ports.
-        var ports = new[] { options.PeerAddress, options.ApiAddress, options.GrpcAddress, options.AdminAddress }.Select(EndpointParser.PortOf).ToArray();
+        // Requests are routed by the port they arrive on, so the endpoints need different ports.
+        var addresses = new[] { options.PeerAddress, options.ApiAddress, options.GrpcAddress, options.AdminAddress, options.RespAddress };
+        var ports = addresses.Where(a => a.Length > 0).Select(EndpointParser.PortOf).ToArray();
         if (ports.Distinct().Count() != ports.Length || ports.Contains(0))
         {
-            errors.Add("K8sCache: PeerAddress, ApiAddress, GrpcAddress and AdminAddress need four different, non-zero ports.");
+            errors.Add("K8sCache: PeerAddress, ApiAddress, GrpcAddress, AdminAddress and RespAddress need different, non-zero ports.");
         }
 
         if (errors.Count > 0)
@@ -105,6 +111,36 @@ internal static partial class SidecarOptionsReader
 
         return explicitTimeout;
     }
+
+    private static RespOptions ReadResp(IConfigurationSection section, SidecarOptions options, List<string> errors)
+    {
+        var resp = new RespOptions
+        {
+            UnixSocket = NonEmpty(section["UnixSocket"]),
+            DefaultGroup = NonEmpty(section["DefaultGroup"]),
+            PasswordFile = NonEmpty(section["PasswordFile"]),
+            MaxConnections = (int)SizeOf(section, "MaxConnections", Defaults.RespMaxConnections, 1, 4096, errors),
+            MaxRequestBytes = SizeOf(section, "MaxRequestBytes", Defaults.RespMaxRequestBytes, 1, 1L << 30, errors),
+        };
+        if (resp.UnixSocket is { } socket && !Path.IsPathFullyQualified(socket))
+        {
+            errors.Add($"{section.Path}:UnixSocket: '{socket}' is not an absolute path.");
+        }
+
+        if (resp.DefaultGroup is { } group && options.Groups.All(g => g.Name != group))
+        {
+            errors.Add($"{section.Path}:DefaultGroup: '{group}' is not one of the groups ({string.Join(", ", options.Groups.Select(g => g.Name))}).");
+        }
+
+        if (resp.MaxRequestBytes < options.Limits.MaxValueBytes + RespRequestOverhead)
+        {
+            errors.Add($"{section.Path}:MaxRequestBytes: {resp.MaxRequestBytes} is smaller than Limits:MaxValueBytes plus 64Ki; a SET of the largest value must fit.");
+        }
+
+        return resp;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static LimitsOptions ReadLimits(IConfigurationSection section, List<string> errors) => new()
     {

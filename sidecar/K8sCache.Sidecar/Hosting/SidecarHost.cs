@@ -8,6 +8,8 @@ using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Loading;
+using K8sCache.Sidecar.Resp;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace K8sCache.Sidecar.Hosting;
@@ -53,6 +55,14 @@ internal static class SidecarHost
         }
 
         return builder.AddEnvironmentVariables().AddCommandLine(rest.ToArray()).Build();
+    }
+
+    /// <summary>The connection delegate of a Redis endpoint; the handler is resolved once, when the first client
+    /// connects (the endpoints are configured before the services exist).</summary>
+    private static Func<ConnectionContext, Task> RespConnections(ListenOptions listen)
+    {
+        RespConnectionHandler? handler = null;
+        return connection => (handler ??= listen.ApplicationServices.GetRequiredService<RespConnectionHandler>()).RunAsync(connection);
     }
 
     public static string ReadPeerToken(string path)
@@ -102,6 +112,19 @@ internal static class SidecarHost
             kestrel.Listen(grpc, l => l.Protocols = HttpProtocols.Http2);
             kestrel.Listen(admin, l => l.Protocols = HttpProtocols.Http1);
 
+            // The Redis protocol on the same socket transport, without HTTP: each connection goes to the RESP handler.
+            if (options.RespAddress.Length > 0)
+            {
+                kestrel.Listen(EndpointParser.ToListenEndpoint(options.RespAddress), l => l.Run(RespConnections(l)));
+            }
+
+            if (options.Resp.UnixSocket is { } socket)
+            {
+                // A socket file left by a previous run of this container would make the bind fail.
+                File.Delete(socket);
+                kestrel.ListenUnixSocket(socket, l => l.Run(RespConnections(l)));
+            }
+
             // Bodies are limited per value by the API and per message by the gRPC layer, with errors naming the limit.
             kestrel.Limits.MaxRequestBodySize = null;
 
@@ -137,7 +160,27 @@ internal static class SidecarHost
                 configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
         }
 
+        builder.Services.AddSingleton<RespStats>();
+        builder.Services.AddSingleton(sp => new RespConnectionHandler(
+            new RespCommands(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<RespStats>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
+            sp.GetRequiredService<RespStats>(),
+            () => sp.GetRequiredService<CacheNode>().Options.Resp,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")));
+
         var app = builder.Build();
+        if (options.Resp.UnixSocket is { } socketPath)
+        {
+            // Containers of the pod share the socket through an emptyDir whose group is the pod's fsGroup: group
+            // members may connect, nobody else.
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+                }
+            });
+        }
+
         var node = app.Services.GetRequiredService<CacheNode>();
         var peers = app.Services.GetRequiredService<PeerSet>();
         var metrics = new NodeMetrics(node, peers);

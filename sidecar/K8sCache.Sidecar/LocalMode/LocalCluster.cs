@@ -48,6 +48,7 @@ internal static class LocalCluster
                     ApiAddress = Loopback(Defaults.ApiAddress, i),
                     GrpcAddress = Loopback(Defaults.GrpcAddress, i),
                     AdminAddress = Loopback(Defaults.AdminAddress, i),
+                    RespAddress = Loopback(Defaults.RespAddress, i),
                     PeerTokenFile = tokenFile,
                     Groups =
                     [
@@ -94,6 +95,7 @@ internal static class LocalCluster
         var first = Loopback(Defaults.ApiAddress, 0);
         var last = Loopback(Defaults.ApiAddress, nodes - 1);
         var admin = Loopback(Defaults.AdminAddress, 0);
+        var resp = EndpointParser.PortOf(Loopback(Defaults.RespAddress, nodes - 1));
         Console.WriteLine($$"""
 
             K8sCache local cluster: {{nodes}} node(s) on 127.0.0.1, group "scores" filled from the demo loader at
@@ -106,6 +108,7 @@ internal static class LocalCluster
               curl -i -X DELETE http://{{first}}/v1/groups/scores/keys/Tom
               curl http://{{first}}/v1/stats
               curl http://{{admin}}/metrics
+              redis-cli -p {{resp}} GET scores:Sam                  # the same cache over the Redis protocol
 
             The logs say which node loaded which key. Ctrl-C stops everything.
 

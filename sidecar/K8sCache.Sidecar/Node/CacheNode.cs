@@ -48,6 +48,10 @@ internal sealed class CacheNode : IDisposable
             : throw new InputException(InputErrorKind.UnknownGroup,
                 $"unknown group '{name}'; this node serves: {string.Join(", ", _groups.Keys.Order(StringComparer.Ordinal))}");
 
+    /// <summary>Finds a group by a name not yet made a string (the Redis endpoint's key prefixes).</summary>
+    public bool TryGetGroup(ReadOnlySpan<char> name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Group? group) =>
+        _groups.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out group);
+
     /// <summary>The admission step of every entry point (HTTP, gRPC, peers): the group must exist and the key must be
     /// within the limits. Throws <see cref="InputException"/> naming what is wrong.</summary>
     public Group Admit(string groupName, string key)

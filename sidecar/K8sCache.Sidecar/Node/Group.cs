@@ -116,21 +116,70 @@ internal sealed class Group : IDisposable
     }
 
     /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
-    /// stored it; <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
-    public async Task<WriteResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken)
+    /// stored it (or, with a condition, checked it); <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
+    public async Task<SetResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken, SetCommand command = default)
     {
         var ttlMs = TtlMs(ttl ?? Options.Ttl);
         var owner = _picker.PickOwner(key);
         if (owner is null)
         {
-            return await ApplySetAsync(key, value, ttlMs);
+            return await ApplySetAsync(key, value, ttlMs, command);
         }
 
         return await ForwardAsync(owner, key, async () =>
         {
-            var response = await owner.SetAsync(Name, key, value, ttlMs, cancellationToken);
-            return new WriteResult(false, response.UnreachablePeers);
+            var response = await owner.SetAsync(Name, key, value, ttlMs, command.Condition, command.KeepTtl, command.ReturnPrevious, cancellationToken);
+            return new SetResult(!response.NotApplied, response.PreviousFound, ByteStrings.ToArray(response.Previous), response.UnreachablePeers);
         });
+    }
+
+    /// <summary>Changes the lifetime of a key its owner holds (<paramref name="ttlMs"/> 0: no expiry), as the
+    /// condition allows; never loads it. <see cref="WriteResult.Existed"/> says whether the lifetime changed.</summary>
+    public async Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
+    {
+        var owner = _picker.PickOwner(key);
+        if (owner is null)
+        {
+            return await ApplyExpireAsync(key, ttlMs, condition);
+        }
+
+        return await ForwardAsync(owner, key, async () =>
+        {
+            var response = await owner.ExpireAsync(Name, key, ttlMs, condition, cancellationToken);
+            return new WriteResult(response.Applied, response.UnreachablePeers);
+        });
+    }
+
+    /// <summary>Whether the key's owner holds it and its remaining lifetime, without loading it or moving its value.</summary>
+    public async Task<GetResult> PeekAsync(string key, CancellationToken cancellationToken)
+    {
+        var owner = _picker.PickOwner(key);
+        if (owner is null)
+        {
+            return PeekLocal(key);
+        }
+
+        if (owner.IsDown)
+        {
+            throw new OwnerUnavailableException(owner.Address, "it is marked down after failed calls");
+        }
+
+        try
+        {
+            var response = await owner.PeekAsync(Name, key, cancellationToken);
+            return response.Found ? new GetResult(true, [], response.TtlMs, CacheSource.Peer) : GetResult.NotFound(CacheSource.Peer);
+        }
+        catch (RpcException e)
+        {
+            throw new OwnerUnavailableException(owner.Address, e);
+        }
+    }
+
+    /// <summary>The owner's answer to a peek: its main cache only.</summary>
+    public GetResult PeekLocal(string key)
+    {
+        var now = Now;
+        return Main.TryGet(key, now, out var value) ? new GetResult(true, [], value.RemainingMs(now), CacheSource.Hit) : GetResult.NotFound(CacheSource.Hit);
     }
 
     /// <summary>A Delete from an application: applied by the owner, which invalidates every copy.</summary>
@@ -149,16 +198,60 @@ internal sealed class Group : IDisposable
         });
     }
 
-    /// <summary>Stores a value on this node as its owner, then tells every other node to drop its copy. Not
-    /// cancellable: once stored, the write is reported as stored, whatever happens to the invalidations.</summary>
-    public async Task<WriteResult> ApplySetAsync(string key, byte[] value, long ttlMs)
+    /// <summary>Stores a value on this node as its owner if the command's condition holds, then tells every other node
+    /// to drop its copy. Not cancellable: once stored, the write is reported as stored, whatever happens to the
+    /// invalidations.</summary>
+    public async Task<SetResult> ApplySetAsync(string key, byte[] value, long ttlMs, SetCommand command = default)
     {
+        var (applied, previousFound, previous) = (false, false, Array.Empty<byte>());
         Fence(key, () =>
         {
+            var now = Now;
+            previousFound = Main.TryGet(key, now, out var held);
+            previous = command.ReturnPrevious && previousFound ? held.Value : [];
+            if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
+            {
+                return;
+            }
+
             Hot.Remove(key);
-            Main.Set(key, value, ttlMs > 0 ? Now + ttlMs : 0);
+            Main.Set(key, value, command.KeepTtl && previousFound ? held.ExpiresAtMs : ttlMs > 0 ? now + ttlMs : 0);
+            applied = true;
         });
-        return new WriteResult(false, await InvalidateOthersAsync(key));
+        return new SetResult(applied, previousFound, previous, applied ? await InvalidateOthersAsync(key) : []);
+    }
+
+    /// <summary>Changes the lifetime of a key this node holds as its owner, then tells every other node to drop its
+    /// copy (a copy must not outlive the owner's entry).</summary>
+    public async Task<WriteResult> ApplyExpireAsync(string key, long ttlMs, ExpireCondition condition)
+    {
+        var applied = false;
+        Fence(key, () =>
+        {
+            var now = Now;
+            if (!Main.TryGet(key, now, out var held))
+            {
+                return;
+            }
+
+            var next = ttlMs > 0 ? now + ttlMs : 0;
+            // No expiry counts as infinitely late, as Redis's GT and LT do.
+            var (current, wanted) = (held.ExpiresAtMs == 0 ? long.MaxValue : held.ExpiresAtMs, next == 0 ? long.MaxValue : next);
+            applied = condition switch
+            {
+                ExpireCondition.IfNoExpiry => held.ExpiresAtMs == 0,
+                ExpireCondition.IfExpiry => held.ExpiresAtMs != 0,
+                ExpireCondition.IfLater => wanted > current,
+                ExpireCondition.IfEarlier => wanted < current,
+                _ => true,
+            };
+            if (applied)
+            {
+                Hot.Remove(key);
+                Main.Set(key, held.Value, next);
+            }
+        });
+        return new WriteResult(applied, applied ? await InvalidateOthersAsync(key) : []);
     }
 
     /// <summary>Removes a key on this node as its owner, then tells every other node to drop its copy.</summary>
@@ -392,7 +485,7 @@ internal sealed class Group : IDisposable
 
     /// <summary>Forwards a write to its owner. A down owner is refused at once; a failed call means the owner did not
     /// answer, and the write is reported as not applied. Local copies are dropped before and after.</summary>
-    private async Task<WriteResult> ForwardAsync(IPeer owner, string key, Func<Task<WriteResult>> call)
+    private async Task<T> ForwardAsync<T>(IPeer owner, string key, Func<Task<T>> call)
     {
         if (owner.IsDown)
         {

@@ -16,7 +16,13 @@ internal interface IPeer
 
     Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken);
 
-    Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken);
+    /// <summary>Forwards a Set; the owner checks <paramref name="condition"/> and <paramref name="keepTtl"/> under the
+    /// key's lock.</summary>
+    Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken);
+
+    Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken);
+
+    Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken);
 
     Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken);
 

@@ -46,7 +46,7 @@ internal sealed class PeerClient : IPeer, IDisposable
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
         ObserveAsync(_channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
         ObserveAsync(_channel.UnaryAsync(PeerService.Set, new PeerSetRequest
         {
             Header = _header(),
@@ -54,7 +54,17 @@ internal sealed class PeerClient : IPeer, IDisposable
             Key = key,
             Value = ByteStrings.Wrap(value),
             TtlMs = ttlMs,
+            Condition = condition,
+            KeepTtl = keepTtl,
+            ReturnPrevious = returnPrevious,
         }, _callOptions, cancellationToken));
+
+    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        ObserveAsync(_channel.UnaryAsync(PeerService.Expire, new PeerExpireRequest { Header = _header(), Group = group, Key = key, TtlMs = ttlMs, Condition = condition },
+            _callOptions, cancellationToken));
+
+    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) =>
+        ObserveAsync(_channel.UnaryAsync(PeerService.Peek, new PeerPeekRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
         ObserveAsync(_channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));

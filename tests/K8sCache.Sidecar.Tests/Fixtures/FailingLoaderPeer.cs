@@ -18,11 +18,16 @@ internal sealed class FailingLoaderPeer(string address) : IPeer
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
         throw new RpcException(StatusCode.FailedPrecondition, "loader answered HTTP 500 for http://app/x");
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerSetResponse());
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerDeleteResponse());
+
+    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }

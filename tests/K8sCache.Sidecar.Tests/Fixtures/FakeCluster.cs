@@ -64,7 +64,7 @@ internal sealed class FakePeer(string address) : IPeer
             : new PeerGetResponse());
     }
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken)
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         lock (Sets)
@@ -80,6 +80,24 @@ internal sealed class FakePeer(string address) : IPeer
     {
         ThrowIfDown();
         return Task.FromResult(new PeerDeleteResponse { Deleted = Values.Remove(key) });
+    }
+
+    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        var held = Values.TryGetValue(key, out var v);
+        if (held)
+        {
+            Values[key] = (v.Value, ttlMs);
+        }
+
+        return Task.FromResult(new PeerExpireResponse { Applied = held });
+    }
+
+    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerPeekResponse { Found = true, TtlMs = v.TtlMs } : new PeerPeekResponse());
     }
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken)
@@ -119,11 +137,16 @@ internal sealed class GatedPeer(string address, Task gate) : IPeer
         return new PeerGetResponse { Found = true, Value = ByteStrings.Wrap("v"u8.ToArray()) };
     }
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerSetResponse());
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerDeleteResponse());
+
+    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }
@@ -141,10 +164,15 @@ internal sealed class RefusingPeer(string address) : IPeer
 
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerGetResponse());
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, CancellationToken cancellationToken) =>
+    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
         throw new RpcException(StatusCode.ResourceExhausted, "the value is 9 bytes; the limit is MaxValueBytes=4");
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerDeleteResponse());
+
+    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }

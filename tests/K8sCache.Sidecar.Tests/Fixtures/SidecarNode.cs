@@ -4,7 +4,7 @@ namespace K8sCache.Sidecar.Tests.Fixtures;
 
 /// <summary>
 /// One sidecar as a real process (<c>dotnet k8scache-sidecar.dll --config FILE</c>) on its own loopback address, with
-/// the production ports: peer 7070, HTTP API 7071, gRPC API 7072, admin 9090 (or the same offsets from another peer
+/// the production ports: peer 7070, HTTP API 7071, gRPC API 7072, admin 9090, and RESP on 7073 (or the same offsets from another peer
 /// port, for nodes that share an address such as <c>::1</c>). Its configuration file can be rewritten while it runs
 /// (the sidecar re-reads it). Disposing kills exactly this process.
 /// </summary>
@@ -33,6 +33,9 @@ public sealed class SidecarNode : IDisposable
 
     public Uri AdminUri => new($"http://{At(_peerPort + 2020)}");
 
+    /// <summary>The Redis protocol endpoint's port (on <see cref="Ip"/>).</summary>
+    public int RespPort => _peerPort + 3;
+
     public ChildProcess Process => _process ?? throw new InvalidOperationException("not started");
 
     /// <summary>More keys of the <c>K8sCache</c> section, written with the next <see cref="WriteConfig"/>.</summary>
@@ -53,6 +56,7 @@ public sealed class SidecarNode : IDisposable
                 ["ApiAddress"] = At(_peerPort + 1),
                 ["GrpcAddress"] = At(_peerPort + 2),
                 ["AdminAddress"] = At(_peerPort + 2020),
+                ["RespAddress"] = At(_peerPort + 3),
                 ["PeerTokenFile"] = tokenFile,
                 // Long enough that a slow first load on a busy machine never times out into a second, local load:
                 // tests that count loads must not depend on timing. A dead peer fails at once (connection refused).

@@ -1,0 +1,57 @@
+using System.Collections.Frozen;
+
+namespace K8sCache.Sidecar.Resp;
+
+/// <summary>Every command the endpoint serves, found by name in any letter case without allocating.</summary>
+internal static class RespCommandTable
+{
+    public static readonly RespCommandInfo[] All =
+    [
+        new("get", 2, ["readonly", "fast"], 1, 1, 1, static (c, r, s, w) => c.GetAsync(r, s, w)),
+        new("set", -3, ["write", "denyoom"], 1, 1, 1, static (c, r, s, w) => c.SetAsync(r, s, w)),
+        new("getex", -2, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.GetExAsync(r, s, w)),
+        new("del", -2, ["write"], 1, -1, 1, static (c, r, s, w) => c.DeleteAsync(r, s, w)),
+        new("unlink", -2, ["write", "fast"], 1, -1, 1, static (c, r, s, w) => c.DeleteAsync(r, s, w)),
+        new("exists", -2, ["readonly", "fast"], 1, -1, 1, static (c, r, s, w) => c.ExistsAsync(r, s, w)),
+        new("expire", -3, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.ExpireAsync(r, s, w, 1000, absolute: false)),
+        new("pexpire", -3, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.ExpireAsync(r, s, w, 1, absolute: false)),
+        new("expireat", -3, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.ExpireAsync(r, s, w, 1000, absolute: true)),
+        new("pexpireat", -3, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.ExpireAsync(r, s, w, 1, absolute: true)),
+        new("ttl", 2, ["readonly", "fast"], 1, 1, 1, static (c, r, s, w) => c.TtlAsync(r, s, w, 1000)),
+        new("pttl", 2, ["readonly", "fast"], 1, 1, 1, static (c, r, s, w) => c.TtlAsync(r, s, w, 1)),
+        new("persist", 2, ["write", "fast"], 1, 1, 1, static (c, r, s, w) => c.PersistAsync(r, s, w)),
+        new("mget", -2, ["readonly", "fast"], 1, -1, 1, static (c, r, s, w) => c.MultiGetAsync(r, s, w)),
+        new("mset", -3, ["write", "denyoom"], 1, -1, 2, static (c, r, s, w) => c.MultiSetAsync(r, s, w)),
+        new("ping", -1, ["fast"], 0, 0, 0, static (c, r, s, w) => c.Ping(r, s, w)),
+        new("echo", 2, ["fast"], 0, 0, 0, static (c, r, s, w) => c.Echo(r, s, w)),
+        new("hello", -1, ["no-auth", "fast"], 0, 0, 0, static (c, r, s, w) => c.Hello(r, s, w)),
+        new("auth", -2, ["no-auth", "fast"], 0, 0, 0, static (c, r, s, w) => c.Auth(r, s, w)),
+        new("client", -2, ["no-auth"], 0, 0, 0, static (c, r, s, w) => c.Client(r, s, w)),
+        new("select", 2, ["fast"], 0, 0, 0, static (c, r, s, w) => c.Select(r, s, w)),
+        new("info", -1, [], 0, 0, 0, static (c, r, s, w) => c.Info(r, s, w)),
+        new("dbsize", 1, ["readonly", "fast"], 0, 0, 0, static (c, r, s, w) => c.DbSize(r, s, w)),
+        new("command", -1, [], 0, 0, 0, static (c, r, s, w) => c.Command(r, s, w)),
+        new("config", -2, [], 0, 0, 0, static (c, r, s, w) => c.Config(r, s, w)),
+        new("quit", -1, ["no-auth", "fast"], 0, 0, 0, static (c, r, s, w) => c.Quit(r, s, w)),
+        new("reset", 1, ["no-auth", "fast"], 0, 0, 0, static (c, r, s, w) => c.Reset(r, s, w)),
+    ];
+
+    private static readonly FrozenDictionary<string, RespCommandInfo> ByName =
+        All.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Longest command name: anything longer is unknown without looking.</summary>
+    private static readonly int LongestName = All.Max(c => c.Name.Length);
+
+    public static bool TryFind(ReadOnlySpan<byte> name, out RespCommandInfo? command)
+    {
+        command = null;
+        if (name.Length > LongestName || !System.Text.Ascii.IsValid(name))
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[name.Length];
+        System.Text.Ascii.ToUtf16(name, chars, out _);
+        return ByName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out command);
+    }
+}

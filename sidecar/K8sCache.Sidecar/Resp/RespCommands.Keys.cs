@@ -1,0 +1,274 @@
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Node;
+
+namespace K8sCache.Sidecar.Resp;
+
+/// <summary>
+/// The key commands. Reads go through the group exactly as the HTTP API's (caches, the owner, the loader on a miss);
+/// writes go to the key's owner with the consistency guarantees of docs/design.md §4. Where Redis asks whether a key
+/// exists (NX, XX, EXISTS, TTL, EXPIRE), "exists" means the owner holds it in its cache; the loader is not asked.
+/// </summary>
+internal sealed partial class RespCommands
+{
+    public ValueTask GetAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var (group, key) = Resolve(request, 1);
+        var pending = group.GetAsync(key, CancellationToken.None);
+        if (pending.IsCompletedSuccessfully)
+        {
+            WriteValue(output, pending.Result, session);
+            return ValueTask.CompletedTask;
+        }
+
+        return WriteWhenDoneAsync(pending, output, session);
+    }
+
+    /// <summary>SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]. Without a lifetime
+    /// the group's default TTL applies (none when the group has none).</summary>
+    public async ValueTask SetAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var (group, key) = Resolve(request, 1);
+        node.Validator.ValidateValue(request[2].Length);
+        var (condition, returnPrevious, keepTtl) = (SetCondition.Always, false, false);
+        long? ttlMs = null;
+        for (var i = 3; i < request.Count; i++)
+        {
+            if (request.Is(i, "NX"u8) && condition == SetCondition.Always)
+            {
+                condition = SetCondition.IfAbsent;
+            }
+            else if (request.Is(i, "XX"u8) && condition == SetCondition.Always)
+            {
+                condition = SetCondition.IfPresent;
+            }
+            else if (request.Is(i, "GET"u8) && !returnPrevious)
+            {
+                returnPrevious = true;
+            }
+            else if (request.Is(i, "KEEPTTL"u8) && ttlMs is null && !keepTtl)
+            {
+                keepTtl = true;
+            }
+            else if (!keepTtl && ttlMs is null && TimeOption(request, i) is { } unit && i + 1 < request.Count)
+            {
+                ttlMs = LifetimeMs(request, ++i, unit, "set");
+            }
+            else
+            {
+                throw RespSyntaxException.Syntax();
+            }
+        }
+
+        var value = request.Bytes(2);
+        var ttl = ttlMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
+        var result = await group.SetAsync(key, value, ttl, CancellationToken.None, new SetCommand(condition, keepTtl, returnPrevious));
+        if (returnPrevious)
+        {
+            WriteFound(output, result.PreviousFound, result.Previous, session);
+        }
+        else if (result.Applied)
+        {
+            RespWriter.Simple(output, "OK"u8);
+        }
+        else
+        {
+            RespWriter.Null(output, session.Protocol);
+        }
+    }
+
+    /// <summary>GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: a read-through Get, then the new
+    /// lifetime on the owner.</summary>
+    public async ValueTask GetExAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var (group, key) = Resolve(request, 1);
+        long? ttlMs = null;
+        if (request.Count == 3 && request.Is(2, "PERSIST"u8))
+        {
+            ttlMs = 0;
+        }
+        else if (request.Count == 4 && TimeOption(request, 2) is { } unit)
+        {
+            ttlMs = LifetimeMs(request, 3, unit, "getex");
+        }
+        else if (request.Count != 2)
+        {
+            throw RespSyntaxException.Syntax();
+        }
+
+        var result = await group.GetAsync(key, CancellationToken.None);
+        if (result.Found && ttlMs is { } ms)
+        {
+            await group.ExpireAsync(key, ms, ms == 0 ? ExpireCondition.IfExpiry : ExpireCondition.Always, CancellationToken.None);
+        }
+
+        WriteValue(output, result, session);
+    }
+
+    public async ValueTask DeleteAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var keys = ResolveAll(request, 1, 1);
+        var results = await Task.WhenAll(keys.Select(k => k.Group.DeleteAsync(k.Key, CancellationToken.None)));
+        RespWriter.Integer(output, results.Count(r => r.Existed));
+    }
+
+    public async ValueTask ExistsAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var keys = ResolveAll(request, 1, 1);
+        var results = await Task.WhenAll(keys.Select(k => k.Group.PeekAsync(k.Key, CancellationToken.None)));
+        RespWriter.Integer(output, results.Count(r => r.Found));
+    }
+
+    /// <summary>EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX | XX | GT | LT]. A time already past deletes the key,
+    /// as in Redis.</summary>
+    public async ValueTask ExpireAsync(RespRequest request, RespSession session, PipeWriter output, long unitMs, bool absolute)
+    {
+        var (group, key) = Resolve(request, 1);
+        var time = Integer(request, 2);
+        var condition = ExpireCondition.Always;
+        for (var i = 3; i < request.Count; i++)
+        {
+            var next = request.Is(i, "NX"u8) ? ExpireCondition.IfNoExpiry
+                : request.Is(i, "XX"u8) ? ExpireCondition.IfExpiry
+                : request.Is(i, "GT"u8) ? ExpireCondition.IfLater
+                : request.Is(i, "LT"u8) ? ExpireCondition.IfEarlier
+                : throw new RespSyntaxException($"ERR Unsupported option {request.Text(i)}");
+            if (condition != ExpireCondition.Always && condition != next)
+            {
+                throw new RespSyntaxException("ERR NX and XX, GT or LT options at the same time are not compatible");
+            }
+
+            condition = next;
+        }
+
+        var ttlMs = TtlFrom(time, unitMs, absolute, request.Text(0).ToLowerInvariant());
+        if (ttlMs <= 0)
+        {
+            var deleted = await group.DeleteAsync(key, CancellationToken.None);
+            RespWriter.Integer(output, deleted.Existed ? 1 : 0);
+            return;
+        }
+
+        var result = await group.ExpireAsync(key, node.Validator.ClampTtlMs(ttlMs), condition, CancellationToken.None);
+        RespWriter.Integer(output, result.Existed ? 1 : 0);
+    }
+
+    /// <summary>TTL and PTTL: -2 when the owner does not hold the key, -1 when it never expires.</summary>
+    public async ValueTask TtlAsync(RespRequest request, RespSession session, PipeWriter output, long unitMs)
+    {
+        var (group, key) = Resolve(request, 1);
+        var result = await group.PeekAsync(key, CancellationToken.None);
+        RespWriter.Integer(output, !result.Found ? -2 : result.RemainingMs == 0 ? -1 : (result.RemainingMs + unitMs / 2) / unitMs);
+    }
+
+    public async ValueTask PersistAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var (group, key) = Resolve(request, 1);
+        var result = await group.ExpireAsync(key, 0, ExpireCondition.IfExpiry, CancellationToken.None);
+        RespWriter.Integer(output, result.Existed ? 1 : 0);
+    }
+
+    /// <summary>MGET: every key asked of its own owner at once, the answers in the order of the keys.</summary>
+    public async ValueTask MultiGetAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        var keys = ResolveAll(request, 1, 1);
+        var pending = keys.Select(k => k.Group.GetAsync(k.Key, CancellationToken.None).AsTask()).ToArray();
+        var results = await Task.WhenAll(pending);
+        RespWriter.Array(output, results.Length);
+        foreach (var result in results)
+        {
+            WriteValue(output, result, session);
+        }
+    }
+
+    /// <summary>MSET: every pair sent to its own owner at once. Not atomic across owners: when one owner fails, the
+    /// error names it and the other pairs may be stored.</summary>
+    public async ValueTask MultiSetAsync(RespRequest request, RespSession session, PipeWriter output)
+    {
+        if (request.Count % 2 != 1)
+        {
+            throw new RespSyntaxException("ERR wrong number of arguments for 'mset' command");
+        }
+
+        var keys = ResolveAll(request, 1, 2);
+        var writes = new Task<SetResult>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var value = request[2 + 2 * i];
+            node.Validator.ValidateValue(value.Length);
+            writes[i] = keys[i].Group.SetAsync(keys[i].Key, value.ToArray(), null, CancellationToken.None);
+        }
+
+        await Task.WhenAll(writes);
+        RespWriter.Simple(output, "OK"u8);
+    }
+
+    private (Group Group, string Key) Resolve(RespRequest request, int index) =>
+        RespKeyName.Resolve(node, request[index], node.Options.Resp.DefaultGroup);
+
+    private (Group Group, string Key)[] ResolveAll(RespRequest request, int first, int step)
+    {
+        var count = (request.Count - first + step - 1) / step;
+        node.Validator.ValidateBatch(count);
+        var keys = new (Group, string)[count];
+        for (var i = 0; i < count; i++)
+        {
+            keys[i] = Resolve(request, first + i * step);
+        }
+
+        return keys;
+    }
+
+    private static async ValueTask WriteWhenDoneAsync(ValueTask<GetResult> pending, PipeWriter output, RespSession session) =>
+        WriteValue(output, await pending, session);
+
+    private static void WriteValue(PipeWriter output, GetResult result, RespSession session) =>
+        WriteFound(output, result.Found, result.Value, session);
+
+    private static void WriteFound(PipeWriter output, bool found, byte[] value, RespSession session)
+    {
+        if (found)
+        {
+            RespWriter.Bulk(output, value);
+        }
+        else
+        {
+            RespWriter.Null(output, session.Protocol);
+        }
+    }
+
+    /// <summary>EX, PX, EXAT, PXAT: milliseconds per unit, negative for the absolute forms.</summary>
+    private static long? TimeOption(RespRequest request, int index) =>
+        request.Is(index, "EX"u8) ? 1000 : request.Is(index, "PX"u8) ? 1 : request.Is(index, "EXAT"u8) ? -1000 : request.Is(index, "PXAT"u8) ? -1 : null;
+
+    /// <summary>The lifetime SET and GETEX were given; Redis refuses zero and negative times. A time already past
+    /// becomes the shortest lifetime, so the key is gone at once.</summary>
+    private long LifetimeMs(RespRequest request, int index, long unit, string command)
+    {
+        var time = Integer(request, index);
+        if (time <= 0)
+        {
+            throw new RespSyntaxException($"ERR invalid expire time in '{command}' command");
+        }
+
+        var ttlMs = TtlFrom(time, Math.Abs(unit), absolute: unit < 0, command);
+        return node.Validator.ClampTtlMs(Math.Max(1, ttlMs));
+    }
+
+    private static long TtlFrom(long time, long unitMs, bool absolute, string command)
+    {
+        if (time > long.MaxValue / unitMs || time < long.MinValue / unitMs)
+        {
+            throw new RespSyntaxException($"ERR invalid expire time in '{command}' command");
+        }
+
+        var ms = time * unitMs;
+        return absolute ? ms - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : ms;
+    }
+
+    private static long Integer(RespRequest request, int index) =>
+        Utf8Parser.TryParse(request[index], out long value, out var consumed) && consumed == request[index].Length
+            ? value
+            : throw RespSyntaxException.NotAnInteger();
+}

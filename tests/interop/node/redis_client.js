@@ -1,0 +1,58 @@
+// node-redis (the `redis` package, v5) over RESP3 and ioredis over RESP2 against a K8sCache sidecar's Redis endpoint.
+// Usage: node redis_client.js HOST PORT. Exits non-zero at the first answer that differs from what Redis would give.
+'use strict';
+const assert = require('node:assert/strict');
+const { createClient, RESP_TYPES } = require('redis');
+const Redis = require('ioredis');
+
+const [host, port] = [process.argv[2], Number(process.argv[3])];
+
+async function nodeRedisResp3() {
+  const client = createClient({ socket: { host, port, reconnectStrategy: false }, RESP: 3 });
+  client.on('error', () => {});
+  await client.connect();
+  assert.equal(await client.ping(), 'PONG');
+  assert.equal(await client.set('kv:node-a', 'alpha'), 'OK');
+  assert.equal(await client.get('kv:node-a'), 'alpha');
+  assert.equal(await client.get('kv:node-absent'), null);
+  assert.equal(await client.set('kv:node-a', 'beta', { condition: 'NX' }), null);
+  assert.equal(await client.ttl('kv:node-absent'), -2);
+  // Binary values as Buffers, every byte value included.
+  const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  await client.set('kv:node-bin', binary);
+  const buffers = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  assert.deepEqual(await buffers.get('kv:node-bin'), binary);
+  // Commands issued together are pipelined on the one connection and answered in order.
+  const many = await Promise.all(Array.from({ length: 200 }, (_, i) => client.set(`kv:node-p${i}`, String(i)).then(() => client.get(`kv:node-p${i}`))));
+  assert.deepEqual(many, Array.from({ length: 200 }, (_, i) => String(i)));
+  assert.deepEqual(await client.mGet(['kv:node-p1', 'kv:node-absent', 'kv:node-p2']), ['1', null, '2']);
+  assert.equal(await client.get('scores:node-loaded'), 'value-of-node-loaded');
+  await assert.rejects(client.sendCommand(['NOSUCH']), /unknown command/);
+  await assert.rejects(client.get('nogroup'), /names no group/);
+  assert.equal(await client.get('kv:node-a'), 'alpha');
+  const hello = await client.sendCommand(['HELLO', '3']);
+  assert.equal(hello.proto ?? hello.get?.('proto'), 3);
+  await client.quit();
+}
+
+async function ioredisResp2() {
+  const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  await client.connect();
+  assert.equal(await client.set('kv:io-a', 'one', 'EX', 100), 'OK');
+  assert.ok((await client.ttl('kv:io-a')) > 90);
+  const results = await client.pipeline().set('kv:io-b', '2').get('kv:io-b').del('kv:io-b').exists('kv:io-b').exec();
+  assert.deepEqual(results, [[null, 'OK'], [null, '2'], [null, 1], [null, 0]]);
+  assert.equal(await client.getBuffer('kv:io-a').then((b) => b.toString()), 'one');
+  await assert.rejects(client.set('kv:io-x', 'v', 'PX', '-5'), /invalid expire time/);
+  assert.equal(await client.get('scores:io-loaded'), 'value-of-io-loaded');
+  client.disconnect();
+}
+
+(async () => {
+  await nodeRedisResp3();
+  await ioredisResp2();
+  console.log('node-redis (RESP3) and ioredis: ok');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
