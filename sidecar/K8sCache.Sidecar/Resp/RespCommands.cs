@@ -77,8 +77,10 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
     {
         switch (e)
         {
-            case InputException or RespSyntaxException:
-                return e.Message.StartsWith("ERR ", StringComparison.Ordinal) ? e.Message : "ERR " + e.Message;
+            case RespSyntaxException:
+                return e.Message;
+            case InputException:
+                return "ERR " + e.Message;
             case LoaderException:
                 return "ERR loader failed: " + e.Message;
             case OwnerUnavailableException { OutcomeUnknown: true }:

@@ -126,7 +126,25 @@ public class SidecarOptionsReaderTests
         Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:1:Ttl: 'banana'", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("has no {key} placeholder", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("group 'ok' is defined twice", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, m => m.Contains("four different, non-zero ports", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("need different, non-zero ports", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_TheRedisEndpoint_DefaultsToRedisPort_CanBeTurnedOff_AndItsSectionIsChecked()
+    {
+        (string, string)[] required = [("Self", "10.0.0.1:7070"), ("PeerTokenFile", "/t"), ("Groups:0:Name", "scores")];
+
+        Assert.Equal("127.0.0.1:6379", SidecarOptionsReader.Read(Memory(required), podIp: null).RespAddress);
+        Assert.Equal(string.Empty, SidecarOptionsReader.Read(Memory([.. required, ("RespAddress", "")]), podIp: null).RespAddress);
+        var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory([.. required,
+            ("Resp:DefaultGroup", "users"), ("Resp:UnixSocket", "relative.sock"), ("Resp:MaxRequestBytes", "1000"), ("Resp:MaxConnections", "5000"),
+            ("RespAddress", "127.0.0.1:7071")]), podIp: null));
+
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Resp:DefaultGroup: 'users' is not one of the groups (scores)", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Resp:UnixSocket: 'relative.sock' is not an absolute path", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Resp:MaxRequestBytes: 1000 is smaller than Limits:MaxValueBytes plus 64Ki", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Resp:MaxConnections", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("need different, non-zero ports", StringComparison.Ordinal));
     }
 
     [Theory]
