@@ -37,7 +37,7 @@ sidecar_serves() {
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/token"
     cat >"$work/config.json" <<JSON
 { "K8sCache": { "Self": "$ip:7070", "PeerAddress": "$ip:7070", "ApiAddress": "$ip:7071", "GrpcAddress": "$ip:7072",
-  "AdminAddress": "$ip:9090", "PeerTokenFile": "$work/token", "Groups": [ { "Name": "kv", "MaxBytes": "1Mi" } ] } }
+  "AdminAddress": "$ip:9090", "RespAddress": "$ip:6379", "PeerTokenFile": "$work/token", "Groups": [ { "Name": "kv", "MaxBytes": "1Mi" } ] } }
 JSON
     "$out/sidecar/k8scache-sidecar" --config "$work/config.json" >"$work/sidecar.log" 2>&1 &
     pid=$!
@@ -48,6 +48,9 @@ JSON
     curl -sf -X PUT --data published "http://$ip:7071/v1/groups/kv/keys/k" >/dev/null \
         && [[ $(curl -sf "http://$ip:7071/v1/groups/kv/keys/k") == published ]] \
         && curl -sf "http://$ip:9090/metrics" | grep -q 'k8scache_gets_total{group="kv"} 1' \
+        && [[ $(redis-cli -h "$ip" -p 6379 GET kv:k) == published ]] \
+        && [[ $(redis-cli -h "$ip" -p 6379 SET kv:r resp) == OK ]] \
+        && [[ $(curl -sf "http://$ip:7071/v1/groups/kv/keys/r") == resp ]] \
         || { cat "$work/sidecar.log"; return 1; }
 }
 

@@ -27,6 +27,9 @@ internal sealed class CacheGroupSpec
     /// <summary>Optional NetworkPolicy; none unless enabled.</summary>
     public NetworkPolicySpec? NetworkPolicy { get; set; }
 
+    /// <summary>Options of the Redis protocol endpoint.</summary>
+    public RespSpec? Resp { get; set; }
+
     /// <summary>The cache sidecar's image and resources.</summary>
     public SidecarSpec? Sidecar { get; set; }
 }

@@ -7,7 +7,8 @@ internal static class Ports
     public const int Api = 7071;
     public const int Grpc = 7072;
     public const int Metrics = 9090;
+    public const int Resp = 6379;
 
     /// <summary>Every port the sidecar listens on in the pod: the application's containers must leave them free.</summary>
-    public static readonly IReadOnlyList<int> All = [Peer, Api, Grpc, Metrics];
+    public static readonly IReadOnlyList<int> All = [Peer, Api, Grpc, Metrics, Resp];
 }

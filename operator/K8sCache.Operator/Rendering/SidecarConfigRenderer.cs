@@ -19,6 +19,11 @@ internal static class SidecarConfigRenderer
     public const string TokenDirectory = "/var/run/k8scache";
     public const string TokenKey = "peer-token";
 
+    /// <summary>Where the Redis endpoint's Unix domain socket lives when the CacheGroup asks for one: an emptyDir that
+    /// the application's containers mount at the same path.</summary>
+    public const string RespSocketDirectory = "/var/run/k8scache-redis";
+    public const string RespSocketPath = RespSocketDirectory + "/redis.sock";
+
     public static string Render(CacheGroup cg, RenderOptions options)
     {
         var groups = new JsonArray();
@@ -78,6 +83,27 @@ internal static class SidecarConfigRenderer
             }
 
             section["Limits"] = l;
+        }
+
+        if (cg.Spec.Resp is { } resp && (resp.DefaultGroup is not null || resp.UnixSocket == true))
+        {
+            var r = new JsonObject();
+            if (resp.DefaultGroup is { } defaultGroup)
+            {
+                if (cg.Spec.Groups.All(g => g.Name != defaultGroup))
+                {
+                    throw new InvalidSpecException($"spec.resp.defaultGroup: '{defaultGroup}' is not one of spec.groups ({string.Join(", ", cg.Spec.Groups.Select(g => g.Name))})");
+                }
+
+                r["DefaultGroup"] = defaultGroup;
+            }
+
+            if (resp.UnixSocket == true)
+            {
+                r["UnixSocket"] = RespSocketPath;
+            }
+
+            section["Resp"] = r;
         }
 
         section["Groups"] = groups;

@@ -27,6 +27,8 @@ internal static class StatefulSetRenderer
     /// anew) changes the template, so the pods roll onto it.</summary>
     public const string PeerTokenHashAnnotation = "k8scache.io/peer-token-hash";
 
+    private const string RespSocketVolume = "k8scache-redis";
+
     public static JsonObject Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null)
     {
         var template = cg.Spec.Template?.DeepClone().AsObject() ?? new JsonObject();
@@ -74,6 +76,20 @@ internal static class StatefulSetRenderer
             ["name"] = "k8scache-peer-token",
             ["secret"] = new JsonObject { ["secretName"] = ObjectNames.PeerTokenSecret(cg), ["defaultMode"] = MountedFileMode },
         });
+        if (cg.Spec.Resp?.UnixSocket == true)
+        {
+            // One emptyDir for the socket, in the sidecar and in every application container at the same path.
+            volumes.Add((JsonNode)new JsonObject { ["name"] = RespSocketVolume, ["emptyDir"] = new JsonObject() });
+            foreach (var container in new[] { sidecar }.Concat(containers.OfType<JsonObject>()))
+            {
+                Child<JsonArray>(container, "volumeMounts", "spec.template.spec.containers[]").Add((JsonNode)new JsonObject
+                {
+                    ["name"] = RespSocketVolume,
+                    ["mountPath"] = SidecarConfigRenderer.RespSocketDirectory,
+                });
+            }
+        }
+
         spec["securityContext"] = PodSecurityContext(spec["securityContext"] is null ? null : Child<JsonObject>(spec, "securityContext", "spec.template.spec"));
 
         return new JsonObject
@@ -168,7 +184,8 @@ internal static class StatefulSetRenderer
                 ContainerPort("peer", Ports.Peer),
                 ContainerPort("api", Ports.Api),
                 ContainerPort("grpc", Ports.Grpc),
-                ContainerPort("metrics", Ports.Metrics)),
+                ContainerPort("metrics", Ports.Metrics),
+                ContainerPort("resp", Ports.Resp)),
             ["readinessProbe"] = Probe("/readyz", periodSeconds: 5),
             ["livenessProbe"] = Probe("/healthz", periodSeconds: 10),
             ["resources"] = cg.Spec.Sidecar?.Resources?.DeepClone() ?? new JsonObject

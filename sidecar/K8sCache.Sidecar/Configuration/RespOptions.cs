@@ -19,6 +19,7 @@ internal sealed record RespOptions
     public int MaxConnections { get; init; } = Defaults.RespMaxConnections;
 
     /// <summary>Largest request (one command with all its arguments) in bytes; a larger one is refused with a
-    /// protocol error and the connection closed. Default 64 MiB; at least MaxValueBytes plus 64 KiB.</summary>
+    /// protocol error and the connection closed. Default 64 MiB, or MaxValueBytes plus 64 KiB if that is more; at
+    /// least MaxValueBytes plus 64 KiB.</summary>
     public long MaxRequestBytes { get; init; } = Defaults.RespMaxRequestBytes;
 }

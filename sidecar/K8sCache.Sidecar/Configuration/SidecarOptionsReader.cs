@@ -120,7 +120,8 @@ internal static partial class SidecarOptionsReader
             DefaultGroup = NonEmpty(section["DefaultGroup"]),
             PasswordFile = NonEmpty(section["PasswordFile"]),
             MaxConnections = (int)SizeOf(section, "MaxConnections", Defaults.RespMaxConnections, 1, 4096, errors),
-            MaxRequestBytes = SizeOf(section, "MaxRequestBytes", Defaults.RespMaxRequestBytes, 1, 1L << 30, errors),
+            // Unset, it grows with the value limit: a SET of the largest value always fits.
+            MaxRequestBytes = SizeOf(section, "MaxRequestBytes", Math.Max(Defaults.RespMaxRequestBytes, options.Limits.MaxValueBytes + RespRequestOverhead), 1, 1L << 30, errors),
         };
         if (resp.UnixSocket is { } socket && !Path.IsPathFullyQualified(socket))
         {

@@ -37,9 +37,11 @@ public class SidecarConfigContractTests
 
         Assert.Equal($"{PodIp}:{Ports.Peer}", options.Self);
         Assert.Equal(
-            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics),
+            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics, Ports.Resp),
             (EndpointParser.PortOf(options.PeerAddress), EndpointParser.PortOf(options.ApiAddress),
-                EndpointParser.PortOf(options.GrpcAddress), EndpointParser.PortOf(options.AdminAddress)));
+                EndpointParser.PortOf(options.GrpcAddress), EndpointParser.PortOf(options.AdminAddress), EndpointParser.PortOf(options.RespAddress)));
+        Assert.Equal(cg.Spec.Resp?.DefaultGroup, options.Resp.DefaultGroup);
+        Assert.Equal(cg.Spec.Resp?.UnixSocket == true ? SidecarConfigRenderer.RespSocketPath : null, options.Resp.UnixSocket);
         var discovery = DiscoveryUri.Parse(options.Discovery);
         Assert.Equal(($"{ObjectNames.PeerService(cg)}.{cg.Metadata.Namespace}.svc.cluster.local", Ports.Peer), (discovery.DnsName, discovery.DnsPort));
         Assert.Equal($"{SidecarConfigRenderer.TokenDirectory}/{SidecarConfigRenderer.TokenKey}", options.PeerTokenFile);
@@ -64,9 +66,9 @@ public class SidecarConfigContractTests
     public void PodPorts_AreTheSidecarsDefaultAddresses()
     {
         Assert.Equal(
-            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics),
+            (Ports.Peer, Ports.Api, Ports.Grpc, Ports.Metrics, Ports.Resp),
             (EndpointParser.PortOf(Defaults.PeerAddress), EndpointParser.PortOf(Defaults.ApiAddress),
-                EndpointParser.PortOf(Defaults.GrpcAddress), EndpointParser.PortOf(Defaults.AdminAddress)));
+                EndpointParser.PortOf(Defaults.GrpcAddress), EndpointParser.PortOf(Defaults.AdminAddress), EndpointParser.PortOf(Defaults.RespAddress)));
     }
 
     private static CacheGroup Load(string source)

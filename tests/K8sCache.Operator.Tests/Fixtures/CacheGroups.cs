@@ -43,6 +43,7 @@ internal static class CacheGroups
                 MetricsFrom = [JsonNode.Parse("""{ "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": "monitoring" } } }""")!.AsObject()],
                 ApplicationFrom = [JsonNode.Parse("""{ "podSelector": { "matchLabels": { "app": "storefront" } } }""")!.AsObject()],
             },
+            Resp = new RespSpec { DefaultGroup = "sessions", UnixSocket = true },
             Sidecar = new SidecarSpec
             {
                 Image = "registry.example.com/k8scache/sidecar:2.0",

@@ -52,7 +52,7 @@ public class ManifestRendererTests
         Assert.Equal(("k8scache", "k8scache/sidecar:test"), ((string?)sidecar["name"], (string?)sidecar["image"]));
         Assert.Equal(["--config", "/etc/k8scache/config.json"], sidecar["args"]!.AsArray().Select(a => (string?)a));
         Assert.Equal("status.podIP", (string?)sidecar["env"]![0]!["valueFrom"]!["fieldRef"]!["fieldPath"]);
-        Assert.Equal(["peer:7070", "api:7071", "grpc:7072", "metrics:9090"], sidecar["ports"]!.AsArray().Select(p => $"{p!["name"]}:{p["containerPort"]}"));
+        Assert.Equal(["peer:7070", "api:7071", "grpc:7072", "metrics:9090", "resp:6379"], sidecar["ports"]!.AsArray().Select(p => $"{p!["name"]}:{p["containerPort"]}"));
         Assert.Equal("/readyz", (string?)sidecar["readinessProbe"]!["httpGet"]!["path"]);
         Assert.Equal("/healthz", (string?)sidecar["livenessProbe"]!["httpGet"]!["path"]);
         var security = sidecar["securityContext"]!;
@@ -186,6 +186,30 @@ public class ManifestRendererTests
 
         Assert.Contains(errors, e => e.Contains("spec.replicaz: unknown field", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("imagePullPolice: unknown field", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RespUnixSocket_IsAnEmptyDir_MountedIntoTheSidecarAndEveryApplicationContainer()
+    {
+        var spec = Find(ManifestRenderer.Render(CacheGroups.Full(), Options), "StatefulSet")["spec"]!["template"]!["spec"]!;
+        var config = (string)Find(ManifestRenderer.Render(CacheGroups.Full(), Options), "ConfigMap")["data"]!["config.json"]!;
+
+        Assert.Contains(spec["volumes"]!.AsArray(), v => (string?)v!["name"] == "k8scache-redis" && v["emptyDir"] is not null);
+        var containers = spec["initContainers"]!.AsArray().Concat(spec["containers"]!.AsArray());
+        Assert.All(containers, c => Assert.Contains(c!["volumeMounts"]!.AsArray(),
+            m => (string?)m!["name"] == "k8scache-redis" && (string?)m["mountPath"] == "/var/run/k8scache-redis"));
+        Assert.Contains("\"UnixSocket\": \"/var/run/k8scache-redis/redis.sock\"", config, StringComparison.Ordinal);
+        Assert.Contains("\"DefaultGroup\": \"sessions\"", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RespDefaultGroup_ThatIsNoGroup_IsAnInvalidSpec()
+    {
+        var cg = CacheGroups.Minimal();
+        cg.Spec.Resp = new RespSpec { DefaultGroup = "nope" };
+
+        var e = Assert.Throws<InvalidSpecException>(() => ManifestRenderer.Render(cg, Options));
+        Assert.StartsWith("spec.resp.defaultGroup: 'nope' is not one of spec.groups", e.Message, StringComparison.Ordinal);
     }
 
     private static JsonObject Find(IEnumerable<JsonObject> objects, string kind) => objects.Single(o => (string?)o["kind"] == kind);

@@ -51,9 +51,12 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Each application asks its own localhost sidecar, which routes the miss to the key's owner.
         var answers = await Task.WhenAll(pods.Select(p => Task.Run(() => _cluster.HttpGetInPod("default", p.Name, "http://127.0.0.1:8080/leaderboard/Tom"))));
+        // The same key over the Redis protocol, from redis-cli inside each pod to its own localhost:6379.
+        var redisAnswers = pods.Select(p => Shell.Run("ip", "netns", "exec", p.NetworkNamespace, "redis-cli", "-p", "6379", "GET", "scores:Tom").Output.Trim()).ToArray();
         var loads = pods.Sum(p => Stat(p.Name, "localLoads"));
 
         Assert.All(answers, a => Assert.Equal("200", a.Status));
+        Assert.All(redisAnswers, a => Assert.Equal("630", a));
         Assert.All(answers, a => Assert.StartsWith("Tom: ", a.Body, StringComparison.Ordinal));
         Assert.Equal(1, loads);
         // Beside the application the cache is a native sidecar: an init container that kept running.
