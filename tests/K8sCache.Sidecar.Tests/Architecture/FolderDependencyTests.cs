@@ -15,7 +15,7 @@ public partial class FolderDependencyTests
         ["Caching", "Coalescing", "Hashing", "Configuration"],
         ["Loading", "Peers"],
         ["Node", "Discovery"],
-        ["Api", "Metrics"],
+        ["Api", "Metrics", "Resp"],
         ["Hosting"],
         ["LocalMode"],
         ["(root)"],
