@@ -21,6 +21,9 @@ internal interface ICacheStore
 
     bool TryGet(string key, long nowMs, out CacheValue value);
 
+    /// <summary>The same lookup by a key not yet made a string (the Redis endpoint's hit path allocates nothing).</summary>
+    bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value);
+
     /// <summary>Stores or replaces an entry, evicting as the policy chooses. An entry larger than the whole budget is
     /// not stored (and a previous value of the key is removed): false.</summary>
     bool Set(string key, byte[] value, long expiresAtMs);

@@ -51,11 +51,13 @@ internal sealed class LruCacheStore : ICacheStore
 
     public long Evictions => Volatile.Read(ref _evictions);
 
-    public bool TryGet(string key, long nowMs, out CacheValue value)
+    public bool TryGet(string key, long nowMs, out CacheValue value) => TryGet(key.AsSpan(), nowMs, out value);
+
+    public bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value)
     {
         lock (_lock)
         {
-            if (_entries.TryGetValue(key, out var entry))
+            if (_entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var entry))
             {
                 if (entry.ExpiresAtMs != 0 && entry.ExpiresAtMs <= nowMs)
                 {

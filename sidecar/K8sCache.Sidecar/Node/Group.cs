@@ -100,6 +100,23 @@ internal sealed class Group : IDisposable
         return new ValueTask<GetResult>(task);
     }
 
+    /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string: the Redis
+    /// endpoint's allocation-free hit. False: not there; the caller takes <see cref="GetAsync"/>, which counts the Get.</summary>
+    public bool TryGetOwnedHit(ReadOnlySpan<char> key, out GetResult result)
+    {
+        var now = Now;
+        if (Main.TryGet(key, now, out var value))
+        {
+            Interlocked.Increment(ref Stats.Gets);
+            Interlocked.Increment(ref Stats.CacheHits);
+            result = new GetResult(true, value.Value, value.RemainingMs(now), CacheSource.Hit);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
     /// <summary>A Get from a peer: caches, then the loader; never another peer, even if this node's ring says it
     /// does not own the key (the two views differ during a membership change).</summary>
     public ValueTask<GetResult> GetForPeerAsync(string key, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ internal sealed class InputValidator(LimitsOptions limits)
     /// <summary>The longest TTL kept; longer ones are clamped to it (a TTL of a century must not overflow a clock).</summary>
     public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(3650);
 
-    public void ValidateKey(string key)
+    public void ValidateKey(ReadOnlySpan<char> key)
     {
         if (key.Length == 0)
         {
@@ -21,7 +21,7 @@ internal sealed class InputValidator(LimitsOptions limits)
         // A loader URL substitutes the key into its path: "." and ".." would be read as path segments and walk it.
         if (key is "." or "..")
         {
-            throw new InputException(InputErrorKind.InvalidArgument, $"the key '{key}' is a relative path segment, which loader URLs cannot carry");
+            throw new InputException(InputErrorKind.InvalidArgument, $"the key '{key.ToString()}' is a relative path segment, which loader URLs cannot carry");
         }
 
         // UTF-16 length bounds the UTF-8 length from below: count bytes only when it might exceed the limit.

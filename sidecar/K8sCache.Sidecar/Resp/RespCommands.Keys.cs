@@ -12,10 +12,24 @@ namespace K8sCache.Sidecar.Resp;
 /// </summary>
 internal sealed partial class RespCommands
 {
+    /// <summary>Keys up to this many UTF-8 bytes are decoded on the stack.</summary>
+    private const int StackKeyChars = 512;
+
+    /// <summary>GET. A key this node owns and holds is answered without allocating: decoded onto the stack and looked
+    /// up by span. Anything else takes the group's read path with the key as a string.</summary>
     public ValueTask GetAsync(RespRequest request, RespSession session, PipeWriter output)
     {
-        var (group, key) = Resolve(request, 1);
-        var pending = group.GetAsync(key, CancellationToken.None);
+        var group = RespKeyName.ResolveGroup(node, request[1], node.Options.Resp.DefaultGroup, out var bytes);
+        Span<char> chars = bytes.Length <= StackKeyChars ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        var key = chars[..System.Text.Encoding.UTF8.GetChars(bytes, chars)];
+        node.Validator.ValidateKey(key);
+        if (group.TryGetOwnedHit(key, out var hit))
+        {
+            WriteValue(output, hit, session);
+            return ValueTask.CompletedTask;
+        }
+
+        var pending = group.GetAsync(key.ToString(), CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             WriteValue(output, pending.Result, session);

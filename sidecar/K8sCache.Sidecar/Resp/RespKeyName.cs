@@ -18,9 +18,19 @@ internal static class RespKeyName
     /// saying what is wrong.</summary>
     public static (Group Group, string Key) Resolve(CacheNode node, ReadOnlySpan<byte> raw, string? defaultGroup)
     {
+        var group = ResolveGroup(node, raw, defaultGroup, out var key);
+        var text = Encoding.UTF8.GetString(key);
+        node.Validator.ValidateKey(text);
+        return (group, text);
+    }
+
+    /// <summary>The group a Redis key names and the key's UTF-8 bytes, checked against the key limit and for valid
+    /// UTF-8 before anything is decoded.</summary>
+    public static Group ResolveGroup(CacheNode node, ReadOnlySpan<byte> raw, string? defaultGroup, out ReadOnlySpan<byte> key)
+    {
         var colon = raw.IndexOf((byte)':');
         Group? group = null;
-        var key = raw;
+        key = raw;
         if (colon > 0 && colon <= MaxGroupName && Ascii.IsValid(raw[..colon]))
         {
             Span<char> name = stackalloc char[colon];
@@ -31,18 +41,14 @@ internal static class RespKeyName
             }
         }
 
-        if (group is null)
-        {
-            group = defaultGroup is not null
-                ? node.GetGroup(defaultGroup)
-                : throw new InputException(InputErrorKind.InvalidArgument,
-                    $"the key names no group: use GROUP:KEY with one of {string.Join(", ", node.Groups.Select(g => g.Name).Order(StringComparer.Ordinal))}, or set Resp:DefaultGroup");
-        }
+        group ??= defaultGroup is not null
+            ? node.GetGroup(defaultGroup)
+            : throw new InputException(InputErrorKind.InvalidArgument,
+                $"the key names no group: use GROUP:KEY with one of {string.Join(", ", node.Groups.Select(g => g.Name).Order(StringComparer.Ordinal))}, or set Resp:DefaultGroup");
 
-        // Checked on the bytes first, so an oversized or binary key is refused before it is decoded.
         if (key.Length > node.Validator.Limits.MaxKeyBytes)
         {
-            throw new InputException(InputErrorKind.TooLarge, $"the key is {key.Length} bytes; the limit is MaxKeyBytes={node.Validator.Limits.MaxKeyBytes}");
+            throw new InputException(InputErrorKind.InvalidArgument, $"the key is {key.Length} bytes; the limit is MaxKeyBytes={node.Validator.Limits.MaxKeyBytes}");
         }
 
         if (!Utf8.IsValid(key))
@@ -50,8 +56,6 @@ internal static class RespKeyName
             throw new InputException(InputErrorKind.InvalidArgument, "the key is not UTF-8 text; keys are text, values may be any bytes");
         }
 
-        var text = Encoding.UTF8.GetString(key);
-        node.Validator.ValidateKey(text);
-        return (group, text);
+        return group;
     }
 }
