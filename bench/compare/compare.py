@@ -3,7 +3,8 @@
 
 Every server binds a loopback address and is started and stopped by this script (by the PID it started). Throughput
 workloads alternate the systems A/B/A/B and report the median and min-max of the runs and the ratio computed pair by
-pair. Writes a markdown report (default: the "Side by side" section of docs/benchmarks.md).
+pair. Writes a markdown report (default: the "Side by side" section of docs/benchmarks.md), one marked section per
+workload, so a run of some workloads replaces only their sections.
 Usage: /usr/bin/python3 bench/compare/compare.py [--runs 3] [--quick] [--only NAME ...] [--out FILE]
 """
 import argparse
@@ -102,7 +103,7 @@ def wrk(url, script, env, seconds, connections=50):
     return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(errors.group(1)) if errors else 0}
 
 
-def sidecar_config(ip, directory, groups, loader=None, discovery=None):
+def sidecar_config(ip, directory, groups, loader=None, discovery=None, resp_port=None):
     token = os.path.join(directory, "token")
     with open(token, "w") as f:
         f.write("bench-token-0123456789abcdef")
@@ -113,6 +114,7 @@ def sidecar_config(ip, directory, groups, loader=None, discovery=None):
         "Self": f"{ip}:7070", "PeerAddress": f"{ip}:7070", "ApiAddress": f"{ip}:7071", "GrpcAddress": f"{ip}:7072",
         "AdminAddress": f"{ip}:9090", "PeerTokenFile": token, "PeerTimeout": "10s", "DiscoveryInterval": "500ms",
         "Discovery": discovery or f"static:///{ip}:7070",
+        "RespAddress": f"{ip}:{resp_port}" if resp_port else "",
         "Limits": {"MaxValueBytes": 1048576}, "Groups": group_list}}
     path = os.path.join(directory, f"{ip}.json")
     with open(path, "w") as f:
@@ -120,8 +122,8 @@ def sidecar_config(ip, directory, groups, loader=None, discovery=None):
     return path
 
 
-def start_sidecar(ip, directory, groups, loader=None, discovery=None, binary=None):
-    config = sidecar_config(ip, directory, groups, loader, discovery)
+def start_sidecar(ip, directory, groups, loader=None, discovery=None, binary=None, resp_port=None):
+    config = sidecar_config(ip, directory, groups, loader, discovery, resp_port)
     args = [binary, "--config", config] if binary else ["dotnet", SIDECAR_DLL, "--config", config]
     server = Server(args, env=CONTAINER_GC, name=f"k8scache {ip}")
     ready = wait_until(lambda: http_ok(f"http://{ip}:9090/readyz"))
@@ -283,19 +285,64 @@ ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler).serve_forever()
 '''
 
 
-def resp_commands(count, size):
+def resp_commands(count, size, key_format=b"key-%012d"):
     value = b"v" * size
     for i in range(count):
-        key = b"key-%012d" % i
-        yield b"*3\r\n$3\r\nSET\r\n$16\r\n" + key + b"\r\n$" + str(size).encode() + b"\r\n" + value + b"\r\n"
+        key = key_format % i
+        yield b"*3\r\n$3\r\nSET\r\n$" + str(len(key)).encode() + b"\r\n" + key + b"\r\n$" + str(size).encode() + b"\r\n" + value + b"\r\n"
 
 
-def load_resp(port, count, size):
+def load_resp(port, count, size, host="127.68.0.1", key_format=b"key-%012d"):
     with tempfile.TemporaryFile() as f:
-        for chunk in resp_commands(count, size):
+        for chunk in resp_commands(count, size, key_format):
             f.write(chunk)
         f.seek(0)
-        subprocess.run(["redis-cli", "-h", "127.68.0.1", "-p", str(port), "--pipe"], stdin=f, check=True, capture_output=True)
+        subprocess.run(["redis-cli", "-h", host, "-p", str(port), "--pipe"], stdin=f, check=True, capture_output=True)
+
+
+def redis_benchmark(host, port, command, pipeline, requests):
+    """One redis-benchmark run: 50 connections, a random one of 100,000 keys per request; requests/s and p99 ms."""
+    out = subprocess.run(["redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", str(requests), "-P", str(pipeline),
+                          "-r", "100000", "-q", "--csv"] + command, capture_output=True, text=True, timeout=600).stdout
+    row = [line for line in out.splitlines() if line and not line.startswith('"test"')][-1]
+    fields = [f.strip('"') for f in row.split('","')]
+    return {"rps": float(fields[1]), "p50": float(fields[4]), "p99": float(fields[6]), "errors": 0}
+
+
+def bench_resp(runs):
+    """GET and SET over the Redis protocol: K8sCache's sidecar (the published AOT build), redis-server and Garnet, on
+    the same keys (16 bytes: key:NNNNNNNNNNNN, in group "bench" for K8sCache) and 100-byte values, warmed first."""
+    systems = {"K8sCache": ("127.70.0.1", 6379, "bench:"), "Redis": ("127.70.0.2", 6379, ""), "Garnet": ("127.70.0.3", 6379, "")}
+    cases = [("GET", 1, 200000), ("GET", 16, 2000000), ("SET", 1, 200000), ("SET", 16, 2000000)]
+    results = {(case, name): [] for case in cases for name in systems}
+    with tempfile.TemporaryDirectory() as directory:
+        for _ in range(runs):
+            for name, (host, port, prefix) in systems.items():
+                if name == "K8sCache":
+                    server, _ = start_sidecar(host, directory, ["bench"], binary=TRIMMED if os.path.exists(TRIMMED) else None, resp_port=port)
+                elif name == "Redis":
+                    server = Server(["redis-server", "--bind", host, "--port", str(port), "--save", "", "--appendonly", "no"], name=name)
+                else:
+                    server = Server([GARNET, "--bind", host, "--port", str(port)], name=name)
+                with server:
+                    wait_until(lambda: tcp_answers(host, port, b"PING\r\n", b"PONG"), timeout=60)
+                    load_resp(port, 100000, 100, host=host, key_format=prefix.encode() + b"key:%012d")
+                    for case in cases:
+                        command, pipeline, requests = case
+                        args = [command, prefix + "key:__rand_int__"] + (["v" * 100] if command == "SET" else [])
+                        results[(case, name)].append(redis_benchmark(host, port, args, pipeline, requests))
+    rows = ["| command | pipeline | system | requests/s | p50 ms | p99 ms | K8sCache / this (pair by pair) |",
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for case in cases:
+        ours = results[(case, "K8sCache")]
+        for name in systems:
+            theirs = results[(case, name)]
+            ratio = "" if name == "K8sCache" else median_range([a["rps"] / b["rps"] for a, b in zip(ours, theirs)], "{:.2f}")
+            rows.append(f"| {case[0]} | {case[1]} | {name} | {median_range([r['rps'] for r in theirs])} | "
+                        f"{median_range([r['p50'] for r in theirs], '{:.3f}')} | {median_range([r['p99'] for r in theirs], '{:.3f}')} | {ratio} |")
+    return (f"Redis protocol: redis-benchmark -c 50 -r 100000 (16-byte keys, 100-byte values, all 100,000 keys set first), "
+            f"GET and SET at pipeline 1 and 16; K8sCache is the published AOT sidecar with the container GC settings; "
+            f"{runs} runs, the systems in turn"), rows
 
 
 def load_memcached(port, count, size):
@@ -381,26 +428,31 @@ def main():
         "origin": lambda: bench_origin(args.runs),
         "memory": lambda: bench_memory(args.entries),
         "footprint": lambda: bench_footprint(args.runs),
+        "resp": lambda: bench_resp(args.runs),
     }
-    sections = []
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    measured = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} vCPU {cpu}, "
+                f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}; "
+                f"command: `bash bench/compare/run.sh{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`.")
+    sections = {}
     for name, run in workloads.items():
         if args.only and name not in args.only:
             continue
         print(f"compare: {name} ...", flush=True)
         title, rows = run()
-        sections.append(f"### {title}\n\n" + "\n".join(rows) + "\n")
+        sections[name] = f"<!-- compare:{name} -->\n### {title}\n\n" + "\n".join(rows) + f"\n\n{measured}\n<!-- /compare:{name} -->\n"
         print("\n".join(rows), flush=True)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    header = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} vCPU {cpu}, "
-              f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}; "
-              f"command: `bash bench/compare/run.sh{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`.\n\n")
-    report = "## Side by side: K8sCache, groupcache, Redis, Garnet, memcached\n\n" + header + "\n".join(sections)
+    # Each workload's section is replaced on its own, so a run of some workloads keeps the others' figures.
     begin, end = "<!-- compare:begin -->", "<!-- compare:end -->"
     existing = open(args.out).read() if os.path.exists(args.out) else ""
-    if begin in existing and end in existing:
-        existing = existing[:existing.index(begin)] + begin + "\n" + report + end + existing[existing.index(end) + len(end):]
-    else:
-        existing += f"\n{begin}\n{report}{end}\n"
+    if begin not in existing or end not in existing:
+        existing += f"\n{begin}\n## Side by side: K8sCache, groupcache, Redis, Garnet, memcached\n\n{end}\n"
+    for name, section in sections.items():
+        start, stop = f"<!-- compare:{name} -->", f"<!-- /compare:{name} -->\n"
+        if start in existing and stop in existing:
+            existing = existing[:existing.index(start)] + section + existing[existing.index(stop) + len(stop):]
+        else:
+            existing = existing[:existing.index(end)] + "\n" + section + existing[existing.index(end):]
     with open(args.out, "w") as f:
         f.write(existing)
     print(f"compare: wrote {args.out}")
