@@ -1,0 +1,11 @@
+namespace K8sCache.Client;
+
+internal enum RespReplyKind
+{
+    Simple,
+    Error,
+    Integer,
+    Bulk,
+    Null,
+    Array,
+}
