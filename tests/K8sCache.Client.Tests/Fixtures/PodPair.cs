@@ -5,7 +5,7 @@ namespace K8sCache.Client.Tests.Fixtures;
 /// <summary>
 /// Pods without Kubernetes: <see cref="Count"/> sidecar processes on a loopback /24 of their own (127.A.B.1…), each
 /// with its application beside it — the application's client talks to its own sidecar's Redis endpoint, the sidecar's
-/// loader calls its own application. Static discovery, one peer token. Group "scores" has the application's loader
+/// loader calls its own application (whose distributed cache keys belong to group "kv"). Static discovery, one peer token. Group "scores" has the application's loader
 /// (timeout 1 s), group "kv" none. Disposing stops exactly the processes it started.
 /// </summary>
 public sealed class PodPair : IAsyncDisposable
@@ -30,7 +30,7 @@ public sealed class PodPair : IAsyncDisposable
             for (var i = 0; i < Count; i++)
             {
                 var endpoint = pods.RespEndpoint(i);
-                pods.Applications[i] = await Application.StartAsync(o => o.Endpoint = endpoint);
+                pods.Applications[i] = await Application.StartAsync(o => (o.Endpoint, o.DefaultGroup) = (endpoint, "kv"));
                 pods.StartSidecar(i);
             }
 
