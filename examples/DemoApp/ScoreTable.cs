@@ -1,3 +1,5 @@
+using K8sCache.Client;
+
 namespace K8sCache.DemoApp;
 
 /// <summary>The seed examples' score table behind a 100 ms "query", logged so the one load per key is visible.</summary>
@@ -13,18 +15,12 @@ internal sealed partial class ScoreTable(ILogger logger)
         ["Bob"] = "512",
     };
 
-    public async Task<IResult> LoadAsync(string name, HttpContext context)
+    public async ValueTask<K8sCacheLoad> LoadAsync(string name, CancellationToken cancellationToken)
     {
-        await Task.Delay(100, context.RequestAborted);
+        await Task.Delay(100, cancellationToken);
         var found = Scores.TryGetValue(name, out var score);
         LogQuery(logger, name, found);
-        if (!found)
-        {
-            return Results.NotFound();
-        }
-
-        context.Response.Headers.CacheControl = "max-age=300";
-        return Results.Text(score!);
+        return found ? K8sCacheLoad.Found(score!, TimeSpan.FromMinutes(5)) : K8sCacheLoad.NotFound;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "SELECT score FROM scores WHERE name = '{Name}' (found: {Found})")]
