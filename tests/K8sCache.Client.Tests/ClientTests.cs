@@ -49,6 +49,15 @@ public sealed partial class ClientTests(PodPairFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task OverTheUnixSocket_TheSameCacheIsServed()
+    {
+        using var client = new K8sCacheClient(new K8sCacheOptions { UnixSocket = Pods.RespSocket(1) });
+        await Cache(0).SetStringAsync("kv", "via-socket", "same");
+
+        Assert.Equal("same", await client.GetStringAsync("kv", "via-socket"));
+    }
+
+    [Fact]
     public async Task TypedValues_WithoutAContext_SayWhatToRegister()
     {
         var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await Cache(0).SetAsync("kv", "untyped", new Score("Sam", 1)));

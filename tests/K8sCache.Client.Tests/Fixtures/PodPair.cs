@@ -22,6 +22,9 @@ public sealed class PodPair : IAsyncDisposable
 
     public string RespEndpoint(int pod) => $"{Ip(pod)}:6379";
 
+    /// <summary>The Unix domain socket the pod's sidecar also serves.</summary>
+    public string RespSocket(int pod) => Path.Combine(_directory, $"resp-{pod}.sock");
+
     public static async Task<PodPair> StartAsync()
     {
         var pods = new PodPair();
@@ -70,6 +73,7 @@ public sealed class PodPair : IAsyncDisposable
                 ["GrpcAddress"] = $"{ip}:7072",
                 ["AdminAddress"] = $"{ip}:9090",
                 ["RespAddress"] = $"{ip}:6379",
+                ["Resp"] = new Dictionary<string, object> { ["UnixSocket"] = RespSocket(pod) },
                 ["PeerTokenFile"] = token,
                 ["PeerTimeout"] = "10s",
                 ["Groups"] = new object[]
