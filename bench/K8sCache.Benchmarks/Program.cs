@@ -25,6 +25,13 @@ if (args is ["kestrel-baseline", var port])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- hitratio        miss ratios of the eviction policies
+if (args is ["hitratio"])
+{
+    Console.Write(HitRatioReport.Run());
+    return;
+}
+
 if (args is ["remote-keys", var self, var members, var count])
 {
     RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);

@@ -12,5 +12,8 @@ internal sealed class GroupSpec
     /// <summary>Default TTL, a duration such as 5m. None: no expiry.</summary>
     public string? Ttl { get; set; }
 
+    /// <summary>S3Fifo or Lru. Unset: the sidecar's default (S3Fifo).</summary>
+    public string? Eviction { get; set; }
+
     public LoaderSpec? Loader { get; set; }
 }

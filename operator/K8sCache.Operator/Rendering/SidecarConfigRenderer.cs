@@ -40,6 +40,11 @@ internal static class SidecarConfigRenderer
                 g["Ttl"] = group.Ttl;
             }
 
+            if (group.Eviction is not null)
+            {
+                g["Eviction"] = group.Eviction;
+            }
+
             if (group.Loader is { } loader)
             {
                 var l = new JsonObject();

@@ -13,6 +13,9 @@ internal sealed record GroupOptions
     /// Null: no expiry.</summary>
     public TimeSpan? Ttl { get; init; }
 
+    /// <summary>What a full budget drops first. Default S3-FIFO; a change empties the group's caches.</summary>
+    public EvictionPolicy Eviction { get; init; } = EvictionPolicy.S3Fifo;
+
     /// <summary>Where misses are filled from; null makes the group a plain key-value cache.</summary>
     public LoaderOptions? Loader { get; init; }
 }

@@ -175,11 +175,34 @@ internal static partial class SidecarOptionsReader
                 Name = name,
                 MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1, long.MaxValue, errors),
                 Ttl = ttl,
+                Eviction = ReadEviction(child, errors),
                 Loader = ReadLoader(child.GetSection("Loader"), errors),
             });
         }
 
         return groups;
+    }
+
+    private static EvictionPolicy ReadEviction(IConfigurationSection group, List<string> errors)
+    {
+        var text = group["Eviction"];
+        if (text is null)
+        {
+            return EvictionPolicy.S3Fifo;
+        }
+
+        if (text.Equals("s3fifo", StringComparison.OrdinalIgnoreCase) || text.Equals("s3-fifo", StringComparison.OrdinalIgnoreCase))
+        {
+            return EvictionPolicy.S3Fifo;
+        }
+
+        if (text.Equals("lru", StringComparison.OrdinalIgnoreCase))
+        {
+            return EvictionPolicy.Lru;
+        }
+
+        errors.Add($"{group.Path}:Eviction: '{text}' is not S3Fifo or Lru.");
+        return EvictionPolicy.S3Fifo;
     }
 
     private static LoaderOptions? ReadLoader(IConfigurationSection section, List<string> errors)

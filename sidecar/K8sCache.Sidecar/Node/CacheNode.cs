@@ -107,7 +107,9 @@ internal sealed class CacheNode : IDisposable
         var next = new Dictionary<string, Group>(StringComparer.Ordinal);
         foreach (var options in groups)
         {
-            if (current.TryGetValue(options.Name, out var existing))
+            // A group keeps its entries across a change, unless its eviction policy changed: then it starts empty
+            // with stores of the new kind.
+            if (current.TryGetValue(options.Name, out var existing) && existing.Options.Eviction == options.Eviction)
             {
                 existing.Reconfigure(options, options == existing.Options ? existing.CurrentLoader : _loaderFactory(options, limits));
                 next[options.Name] = existing;
@@ -119,7 +121,7 @@ internal sealed class CacheNode : IDisposable
         }
 
         _groups = next.ToFrozenDictionary(StringComparer.Ordinal);
-        foreach (var removed in current.Values.Where(g => !next.ContainsKey(g.Name)))
+        foreach (var removed in current.Values.Where(g => !next.TryGetValue(g.Name, out var kept) || !ReferenceEquals(kept, g)))
         {
             removed.Dispose();
         }

@@ -54,8 +54,8 @@ internal sealed class Group : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _hotCacheTtl = hotCacheTtl;
-        Main = new LruCacheStore(options.MaxBytes - options.MaxBytes / HotCacheDivisor);
-        Hot = new LruCacheStore(options.MaxBytes / HotCacheDivisor);
+        Main = CreateStore(options.Eviction, options.MaxBytes - options.MaxBytes / HotCacheDivisor);
+        Hot = CreateStore(options.Eviction, options.MaxBytes / HotCacheDivisor);
         _settings = new Settings(options, loader);
     }
 
@@ -343,6 +343,9 @@ internal sealed class Group : IDisposable
         _settings.Loader?.Dispose();
         _loadSlots.Dispose();
     }
+
+    private static ICacheStore CreateStore(EvictionPolicy policy, long maxBytes) =>
+        policy == EvictionPolicy.Lru ? new LruCacheStore(maxBytes) : new S3FifoCacheStore(maxBytes);
 
     /// <summary>A TTL in whole milliseconds for the store and the wire: 0 = none; anything positive is at least 1 ms.</summary>
     private static long TtlMs(TimeSpan? ttl) => ttl is { } t && t > TimeSpan.Zero ? Math.Max(1, (long)t.TotalMilliseconds) : 0;

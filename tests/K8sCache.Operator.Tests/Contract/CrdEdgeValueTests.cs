@@ -45,6 +45,10 @@ public class CrdEdgeValueTests
     [InlineData("ttl", "\"0h0m\"", false)]
     [InlineData("ttl", "\"5\"", false)]
     [InlineData("ttl", "\"5y\"", false)]
+    // Eviction policies: the enum the sidecar reads.
+    [InlineData("eviction", "\"S3Fifo\"", true)]
+    [InlineData("eviction", "\"Lru\"", true)]
+    [InlineData("eviction", "\"LFU\"", false)]
     // Loader timeouts: positive, at most 1h.
     [InlineData("loader.timeout", "\"500ms\"", true)]
     [InlineData("loader.timeout", "\"1h\"", true)]

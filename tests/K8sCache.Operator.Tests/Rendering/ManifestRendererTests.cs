@@ -140,7 +140,7 @@ public class ManifestRendererTests
         Assert.Equal((512, 262144), (root.GetProperty("Limits").GetProperty("MaxKeyBytes").GetInt32(), root.GetProperty("Limits").GetProperty("MaxValueBytes").GetInt32()));
         Assert.Equal("""{"Name":"products","MaxBytes":"256Mi","Ttl":"10m","Loader":{"Url":"http://localhost:8080/products/{key}","Timeout":"500ms"}}""", Compact(groups[0]));
         Assert.Equal("""{"Name":"prices","MaxBytes":"32Mi","Loader":{"Grpc":"http://localhost:9000"}}""", Compact(groups[1]));
-        Assert.Equal("""{"Name":"sessions","MaxBytes":"16Mi","Ttl":"30m"}""", Compact(groups[2]));
+        Assert.Equal("""{"Name":"sessions","MaxBytes":"16Mi","Ttl":"30m","Eviction":"Lru"}""", Compact(groups[2]));
     }
 
     [Fact]

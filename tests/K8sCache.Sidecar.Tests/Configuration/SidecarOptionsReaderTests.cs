@@ -113,6 +113,7 @@ public class SidecarOptionsReaderTests
             ("Groups:0:Name", "Scores!"),
             ("Groups:1:Name", "ok"),
             ("Groups:1:Ttl", "banana"),
+            ("Groups:1:Eviction", "LFU"),
             ("Groups:1:Loader:Url", "http://localhost:8080/no-placeholder"),
             ("Groups:2:Name", "ok"),
             ("ApiAddress", "127.0.0.1:7070")), podIp: null));
@@ -124,6 +125,7 @@ public class SidecarOptionsReaderTests
         Assert.Contains(e.Errors, m => m.Contains("K8sCache:Limits:MaxValueBytes: 'lots'", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:0:Name: 'Scores!' is not a DNS label", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:1:Ttl: 'banana'", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("K8sCache:Groups:1:Eviction: 'LFU' is not S3Fifo or Lru", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("has no {key} placeholder", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("group 'ok' is defined twice", StringComparison.Ordinal));
         Assert.Contains(e.Errors, m => m.Contains("need different, non-zero ports", StringComparison.Ordinal));
