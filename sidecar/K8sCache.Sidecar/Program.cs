@@ -12,7 +12,7 @@ if (args.Length > 0 && args[0] == "local")
 try
 {
     var configuration = SidecarHost.ReadConfiguration(args, out var configPath);
-    var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP"));
+    var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP"), CgroupMemory.ReadLimit());
     var token = SidecarHost.ReadPeerToken(options.PeerTokenFile);
     await using var app = SidecarHost.Build(options, token, configuration, configPath);
     await app.RunAsync();

@@ -12,6 +12,10 @@ internal sealed class GroupSpec
     /// <summary>Default TTL, a duration such as 5m. None: no expiry.</summary>
     public string? Ttl { get; set; }
 
+    /// <summary>With no maxBytes: the group's share (1–1000, relative to the other such groups) of the budget the sidecar
+    /// derives from its memory limit. Unset: 1.</summary>
+    public int? Weight { get; set; }
+
     /// <summary>S3Fifo or Lru. Unset: the sidecar's default (S3Fifo).</summary>
     public string? Eviction { get; set; }
 

@@ -40,6 +40,11 @@ internal static class SidecarConfigRenderer
                 g["Ttl"] = group.Ttl;
             }
 
+            if (group.Weight is { } weight)
+            {
+                g["Weight"] = weight;
+            }
+
             if (group.Eviction is not null)
             {
                 g["Eviction"] = group.Eviction;

@@ -175,11 +175,7 @@ internal static class StatefulSetRenderer
             ["image"] = image,
             ["imagePullPolicy"] = cg.Spec.Sidecar?.ImagePullPolicy ?? "IfNotPresent",
             ["args"] = new JsonArray("--config", $"{SidecarConfigRenderer.Directory}/{SidecarConfigRenderer.FileName}"),
-            ["env"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "POD_IP",
-                ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } },
-            }),
+            ["env"] = SidecarEnvironment(cg),
             ["ports"] = new JsonArray(
                 ContainerPort("peer", Ports.Peer),
                 ContainerPort("api", Ports.Api),
@@ -223,6 +219,31 @@ internal static class StatefulSetRenderer
         };
         context["fsGroup"] ??= SidecarUser;
         return context;
+    }
+
+    /// <summary>POD_IP, and with a memory limit on the sidecar, that limit (the downward API's <c>limits.memory</c> in
+    /// bytes) as <c>MemoryLimit</c>, from which groups without a MaxBytes take their budgets. Without a limit the
+    /// downward API would answer the node's whole memory, so nothing is passed and the sidecar keeps its defaults.</summary>
+    private static JsonArray SidecarEnvironment(CacheGroup cg)
+    {
+        var env = new JsonArray(new JsonObject
+        {
+            ["name"] = "POD_IP",
+            ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } },
+        });
+        if (cg.Spec.Sidecar?.Resources?["limits"]?["memory"] is not null)
+        {
+            env.Add((JsonNode)new JsonObject
+            {
+                ["name"] = "K8sCache__MemoryLimit",
+                ["valueFrom"] = new JsonObject
+                {
+                    ["resourceFieldRef"] = new JsonObject { ["containerName"] = SidecarContainerName, ["resource"] = "limits.memory" },
+                },
+            });
+        }
+
+        return env;
     }
 
     private static JsonObject ContainerPort(string name, int port) => new()

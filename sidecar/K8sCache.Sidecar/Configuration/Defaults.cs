@@ -28,8 +28,16 @@ internal static class Defaults
     public const int MaxValueBytes = 1024 * 1024;
     public const int MaxBatchKeys = 1000;
 
-    /// <summary>A group's budget per node when its MaxBytes is not set.</summary>
+    /// <summary>A group's budget per node when its MaxBytes is not set and the node knows no memory limit.</summary>
     public const long GroupMaxBytes = 64L << 20;
+
+    /// <summary>What a node needs besides its caches (runtime, buffers, connections), taken off the memory limit before
+    /// the groups' budgets are derived from it.</summary>
+    public const long FixedMemoryOverhead = 64L << 20;
+
+    /// <summary>Of what remains, the groups get this share as accounted bytes: an accounted byte costs about 1.5 bytes of
+    /// RSS (an entry of 272 accounted bytes measured 396) and the collector needs room to work.</summary>
+    public const int MemoryPerAccountedByte = 2;
 
     public static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan LoaderTimeout = TimeSpan.FromSeconds(2);

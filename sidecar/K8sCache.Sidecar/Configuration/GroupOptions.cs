@@ -6,8 +6,13 @@ internal sealed record GroupOptions
     /// <summary>The group's name: a DNS label (lower-case letters, digits, '-'; at most 63). Required.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Bytes this node spends on the group: the main cache plus a hot cache of 1/8 of it. Default 64Mi.</summary>
+    /// <summary>Bytes this node spends on the group: the main cache plus a hot cache of 1/8 of it. Unset: its weight's
+    /// share of what the node's memory limit leaves (<see cref="SidecarOptionsReader"/>), or 64Mi with no limit.</summary>
     public long MaxBytes { get; init; } = Defaults.GroupMaxBytes;
+
+    /// <summary>The group's share, relative to the other groups without a MaxBytes, of the budget derived from the
+    /// memory limit. Default 1.</summary>
+    public int Weight { get; init; } = 1;
 
     /// <summary>Lifetime of entries that carry none of their own (a Set without ttl, a load without max-age).
     /// Null: no expiry.</summary>

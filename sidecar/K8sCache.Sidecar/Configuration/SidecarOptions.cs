@@ -49,6 +49,11 @@ internal sealed record SidecarOptions
     /// <summary>How long SIGTERM waits for calls in flight before the process exits. Default 10s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = Defaults.ShutdownTimeout;
 
+    /// <summary>The memory this node may use: <c>MemoryLimit</c> (the pod's <c>limits.memory</c>, which the operator
+    /// passes through the downward API), else the cgroup's <c>memory.max</c>; null when neither is known. Groups without
+    /// a MaxBytes take their budgets from it.</summary>
+    public long? MemoryLimit { get; init; }
+
     public LimitsOptions Limits { get; init; } = new();
 
     public IReadOnlyList<GroupOptions> Groups { get; init; } = [];

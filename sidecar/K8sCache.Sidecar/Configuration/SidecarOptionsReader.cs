@@ -17,7 +17,9 @@ internal static partial class SidecarOptionsReader
     /// <summary>Room in a RESP request around its largest value: the command, the key and the framing.</summary>
     private const int RespRequestOverhead = 64 * 1024;
 
-    public static SidecarOptions Read(IConfiguration configuration, string? podIp)
+    /// <summary>Reads the section. <paramref name="cgroupMemoryLimit"/> is the process's cgroup limit, used when
+    /// <c>MemoryLimit</c> (the pod's <c>limits.memory</c> through the downward API) is not set.</summary>
+    public static SidecarOptions Read(IConfiguration configuration, string? podIp, long? cgroupMemoryLimit = null)
     {
         var section = configuration.GetSection(SectionName);
         var errors = new List<string>();
@@ -71,6 +73,8 @@ internal static partial class SidecarOptionsReader
             Limits = ReadLimits(section.GetSection("Limits"), errors),
             Groups = ReadGroups(section.GetSection("Groups"), errors),
         };
+        var memoryLimit = section["MemoryLimit"] is null ? cgroupMemoryLimit : SizeOf(section, "MemoryLimit", 0, 1, long.MaxValue, errors);
+        options = options with { MemoryLimit = memoryLimit, Groups = Budgets(section.GetSection("Groups"), options.Groups, memoryLimit, errors) };
         options = options with { Resp = ReadResp(section.GetSection("Resp"), options, errors) };
 
         options = options with { PeerTimeout = ReadPeerTimeout(section, options.Groups, errors) };
@@ -141,6 +145,30 @@ internal static partial class SidecarOptionsReader
         return resp;
     }
 
+    /// <summary>Groups without a MaxBytes share what the memory limit leaves after the fixed overhead and the groups that
+    /// set one, by weight: (limit − overhead) / MemoryPerAccountedByte accounted bytes in all. With no limit known
+    /// they keep the default.</summary>
+    private static IReadOnlyList<GroupOptions> Budgets(IConfigurationSection section, IReadOnlyList<GroupOptions> groups, long? memoryLimit, List<string> errors)
+    {
+        var unset = groups.Where(g => section.GetChildren().Any(c => c["Name"] == g.Name && c["MaxBytes"] is null)).ToHashSet();
+        if (memoryLimit is not { } limit || unset.Count == 0)
+        {
+            return groups;
+        }
+
+        var usable = (limit - Defaults.FixedMemoryOverhead) / Defaults.MemoryPerAccountedByte;
+        var rest = usable - groups.Where(g => !unset.Contains(g)).Sum(g => g.MaxBytes);
+        var weights = unset.Sum(g => (long)g.Weight);
+        if (rest < unset.Count * (1L << 20))
+        {
+            errors.Add($"{section.Path}: the memory limit ({limit} bytes) leaves {Math.Max(0, rest)} bytes for the groups without MaxBytes " +
+                $"(after {Defaults.FixedMemoryOverhead} bytes of fixed overhead, half the rest, and the groups that set MaxBytes); give each at least 1Mi: raise the limit or set MaxBytes.");
+            return groups;
+        }
+
+        return groups.Select(g => unset.Contains(g) ? g with { MaxBytes = rest * g.Weight / weights } : g).ToList();
+    }
+
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static LimitsOptions ReadLimits(IConfigurationSection section, List<string> errors) => new()
@@ -176,6 +204,7 @@ internal static partial class SidecarOptionsReader
                 MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1, long.MaxValue, errors),
                 Ttl = ttl,
                 Eviction = ReadEviction(child, errors),
+                Weight = (int)SizeOf(child, "Weight", 1, 1, 1000, errors),
                 Loader = ReadLoader(child.GetSection("Loader"), errors),
             });
         }

@@ -12,7 +12,7 @@ internal sealed partial class ConfigurationReloader(
     protected override void Apply()
     {
         configuration.Reload();
-        var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP")) with { Self = node.Options.Self };
+        var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP"), CgroupMemory.ReadLimit()) with { Self = node.Options.Self };
         node.Reconfigure(options);
         LogReloaded(logger, Path, options.Groups.Count);
     }

@@ -45,6 +45,11 @@ public class CrdEdgeValueTests
     [InlineData("ttl", "\"0h0m\"", false)]
     [InlineData("ttl", "\"5\"", false)]
     [InlineData("ttl", "\"5y\"", false)]
+    // Weights of groups without maxBytes.
+    [InlineData("weight", "1", true)]
+    [InlineData("weight", "1000", true)]
+    [InlineData("weight", "0", false)]
+    [InlineData("weight", "1001", false)]
     // Eviction policies: the enum the sidecar reads.
     [InlineData("eviction", "\"S3Fifo\"", true)]
     [InlineData("eviction", "\"Lru\"", true)]

@@ -52,6 +52,7 @@ public class SidecarConfigContractTests
         {
             Assert.Equal(spec.MaxBytes is null ? Defaults.GroupMaxBytes : Size(spec.MaxBytes), read.MaxBytes);
             Assert.Equal(spec.Ttl is null ? null : Time(spec.Ttl), read.Ttl);
+            Assert.Equal(spec.Weight ?? 1, read.Weight);
             Assert.Equal(spec.Eviction is null ? EvictionPolicy.S3Fifo : Enum.Parse<EvictionPolicy>(spec.Eviction), read.Eviction);
             Assert.Equal(spec.Loader?.Url, read.Loader?.Url);
             Assert.Equal(spec.Loader?.Grpc, read.Loader?.Grpc);

@@ -21,7 +21,7 @@ internal static class CacheGroups
             Groups =
             [
                 new GroupSpec { Name = "products", MaxBytes = "256Mi", Ttl = "10m", Loader = new LoaderSpec { Url = "http://localhost:8080/products/{key}", Timeout = "500ms" } },
-                new GroupSpec { Name = "prices", MaxBytes = "32Mi", Loader = new LoaderSpec { Grpc = "http://localhost:9000" } },
+                new GroupSpec { Name = "prices", MaxBytes = "32Mi", Weight = 2, Loader = new LoaderSpec { Grpc = "http://localhost:9000" } },
                 new GroupSpec { Name = "sessions", MaxBytes = "16Mi", Ttl = "30m", Eviction = "Lru" },
             ],
             Limits = new LimitsSpec { MaxKeyBytes = 512, MaxValueBytes = 262144 },

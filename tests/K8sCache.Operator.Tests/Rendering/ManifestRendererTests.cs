@@ -139,7 +139,7 @@ public class ManifestRendererTests
 
         Assert.Equal((512, 262144), (root.GetProperty("Limits").GetProperty("MaxKeyBytes").GetInt32(), root.GetProperty("Limits").GetProperty("MaxValueBytes").GetInt32()));
         Assert.Equal("""{"Name":"products","MaxBytes":"256Mi","Ttl":"10m","Loader":{"Url":"http://localhost:8080/products/{key}","Timeout":"500ms"}}""", Compact(groups[0]));
-        Assert.Equal("""{"Name":"prices","MaxBytes":"32Mi","Loader":{"Grpc":"http://localhost:9000"}}""", Compact(groups[1]));
+        Assert.Equal("""{"Name":"prices","MaxBytes":"32Mi","Weight":2,"Loader":{"Grpc":"http://localhost:9000"}}""", Compact(groups[1]));
         Assert.Equal("""{"Name":"sessions","MaxBytes":"16Mi","Ttl":"30m","Eviction":"Lru"}""", Compact(groups[2]));
     }
 
@@ -186,6 +186,19 @@ public class ManifestRendererTests
 
         Assert.Contains(errors, e => e.Contains("spec.replicaz: unknown field", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("imagePullPolice: unknown field", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ASidecarMemoryLimit_ReachesTheSidecar_ThroughTheDownwardApi_AndNoLimitPassesNothing()
+    {
+        static JsonArray Env(CacheGroup cg) =>
+            Find(ManifestRenderer.Render(cg, Options), "StatefulSet")["spec"]!["template"]!["spec"]!.AsObject()
+                .Select(p => p.Value).OfType<JsonArray>().SelectMany(a => a).First(c => (string?)c!["name"] == "k8scache")!["env"]!.AsArray();
+
+        var limited = Env(CacheGroups.Full()).Single(e => (string?)e!["name"] == "K8sCache__MemoryLimit")!;
+
+        Assert.Equal("""{"containerName":"k8scache","resource":"limits.memory"}""", limited["valueFrom"]!["resourceFieldRef"]!.ToJsonString());
+        Assert.DoesNotContain(Env(CacheGroups.Minimal()), e => (string?)e!["name"] == "K8sCache__MemoryLimit");
     }
 
     [Fact]

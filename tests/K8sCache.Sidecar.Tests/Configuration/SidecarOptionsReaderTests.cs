@@ -149,6 +149,47 @@ public class SidecarOptionsReaderTests
         Assert.Contains(e.Errors, m => m.Contains("need different, non-zero ports", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Read_GroupsWithoutMaxBytes_ShareWhatTheMemoryLimitLeaves_ByWeight()
+    {
+        (string, string)[] groups = [("Self", "10.0.0.1:7070"), ("PeerTokenFile", "/t"),
+            ("Groups:0:Name", "a"), ("Groups:0:Weight", "3"), ("Groups:1:Name", "b"), ("Groups:2:Name", "c"), ("Groups:2:MaxBytes", "32Mi")];
+
+        // (512Mi - 64Mi of fixed overhead) / 2 = 224Mi for the groups; c keeps its 32Mi; a and b split 192Mi 3:1.
+        var limited = SidecarOptionsReader.Read(Memory([.. groups, ("MemoryLimit", "512Mi")]), podIp: null);
+        var fromCgroup = SidecarOptionsReader.Read(Memory(groups), podIp: null, cgroupMemoryLimit: 512L << 20);
+        var unlimited = SidecarOptionsReader.Read(Memory(groups), podIp: null);
+
+        Assert.Equal([144L << 20, 48L << 20, 32L << 20], limited.Groups.Select(g => g.MaxBytes));
+        Assert.Equal(512L << 20, limited.MemoryLimit);
+        Assert.Equal(limited.Groups.Select(g => g.MaxBytes), fromCgroup.Groups.Select(g => g.MaxBytes));
+        Assert.Equal([64L << 20, 64L << 20, 32L << 20], unlimited.Groups.Select(g => g.MaxBytes));
+        var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory([.. groups, ("MemoryLimit", "96Mi")]), podIp: null));
+        Assert.Contains(e.Errors, m => m.Contains("the memory limit (100663296 bytes) leaves 0 bytes for the groups without MaxBytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CgroupMemory_ReadsV2ThenV1_AndNoLimitIsNone()
+    {
+        var directory = Directory.CreateTempSubdirectory("k8scache-cgroup-").FullName;
+        try
+        {
+            var (v2, v1) = (Path.Combine(directory, "memory.max"), Path.Combine(directory, "memory.limit_in_bytes"));
+            File.WriteAllText(v1, "9223372036854771712\n");
+            Assert.Null(CgroupMemory.ReadLimit(v2, v1));
+            File.WriteAllText(v1, "268435456\n");
+            Assert.Equal(268435456, CgroupMemory.ReadLimit(v2, v1));
+            File.WriteAllText(v2, "max\n");
+            Assert.Equal(268435456, CgroupMemory.ReadLimit(v2, v1));
+            File.WriteAllText(v2, "134217728\n");
+            Assert.Equal(134217728, CgroupMemory.ReadLimit(v2, v1));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("dns:///cache-peers.default.svc.cluster.local:7070", true)]
     [InlineData("static:///10.0.0.1:7070,10.0.0.2:7070", true)]
