@@ -26,11 +26,11 @@ public sealed class K8sCacheClient : IK8sCache, IDisposable
     public IK8sCacheSerializer Serializer { get; }
 
     /// <inheritdoc/>
-    public async ValueTask<byte[]?> GetAsync(string group, string key, CancellationToken cancellationToken = default)
+    public ValueTask<byte[]?> GetAsync(string group, string key, CancellationToken cancellationToken = default)
     {
         CheckKey(group, key);
-        var reply = await CallAsync("GET", retry: true, (group, key), static (c, s) => c.Begin(2).Argument("GET"u8).Key(s.group, s.key), cancellationToken).ConfigureAwait(false);
-        return reply.Kind == RespReplyKind.Bulk ? reply.Bulk : null;
+        return CallAsync("GET", retry: true, (group, key), static (c, s) => c.Begin(2).Argument("GET"u8).Key(s.group, s.key),
+            static reply => reply.Kind == RespReplyKind.Bulk ? reply.Bulk : null, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -105,8 +105,15 @@ public sealed class K8sCacheClient : IK8sCache, IDisposable
 
     /// <summary>One command on a pooled connection. <paramref name="state"/> and a static <paramref name="write"/> keep
     /// the call free of closures; the pooling builder reuses the state machine of a call that waits on the socket.</summary>
+    private ValueTask<RespReply> CallAsync<TState>(string command, bool retry, TState state, Action<RespConnection, TState> write, CancellationToken cancellationToken) =>
+        CallAsync(command, retry, state, write, static reply => reply, cancellationToken);
+
+    /// <summary>One command on a pooled connection, its answer turned into the result by <paramref name="read"/>:
+    /// one state machine for the whole call. <paramref name="state"/> and static delegates keep it free of closures;
+    /// the pooling builder reuses the state machine of a call that waits on the socket.</summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RespReply> CallAsync<TState>(string command, bool retry, TState state, Action<RespConnection, TState> write, CancellationToken cancellationToken)
+    private async ValueTask<TResult> CallAsync<TState, TResult>(string command, bool retry, TState state, Action<RespConnection, TState> write,
+        Func<RespReply, TResult> read, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -117,7 +124,7 @@ public sealed class K8sCacheClient : IK8sCache, IDisposable
                 write(connection, state);
                 var reply = await connection.ExecuteAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
                 healthy = true;
-                return reply.ThrowIfError(command);
+                return read(reply.ThrowIfError(command));
             }
             catch (Exception e) when (e is SocketException or IOException or K8sCacheUnavailableException && retry && attempt == 0)
             {

@@ -122,17 +122,11 @@ internal sealed class RespConnection : IDisposable
         using var linked = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _timeout)
             : default;
-        return await ExecuteAsync(_timeout.Token).ConfigureAwait(false);
-    }
-
-    /// <summary>Sends the command and reads its reply.</summary>
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RespReply> ExecuteAsync(CancellationToken cancellationToken)
-    {
+        var token = _timeout.Token;
         var request = _request.WrittenMemory;
         while (!request.IsEmpty)
         {
-            var sent = await _socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var sent = await _socket.SendAsync(request, SocketFlags.None, token).ConfigureAwait(false);
             request = request[sent..];
         }
 
@@ -155,7 +149,7 @@ internal sealed class RespConnection : IDisposable
                 Compact();
             }
 
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new K8sCacheUnavailableException("the sidecar closed the connection");
