@@ -224,7 +224,9 @@ internal sealed class Group : IDisposable
         Fence(key, () =>
         {
             var now = Now;
-            previousFound = Main.TryGet(key, now, out var held);
+            // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either.
+            CacheValue held = default;
+            previousFound = command != default && Main.TryGet(key, now, out held);
             previous = command.ReturnPrevious && previousFound ? held.Value : [];
             if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
             {
