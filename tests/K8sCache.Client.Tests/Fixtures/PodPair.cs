@@ -6,7 +6,8 @@ namespace K8sCache.Client.Tests.Fixtures;
 /// Pods without Kubernetes: <see cref="Count"/> sidecar processes on a loopback /24 of their own (127.A.B.1…), each
 /// with its application beside it — the application's client talks to its own sidecar's Redis endpoint, the sidecar's
 /// loader calls its own application (whose distributed cache keys belong to group "kv"). Static discovery, one peer token. Group "scores" has the application's loader
-/// (timeout 1 s), group "kv" none. Disposing stops exactly the processes it started.
+/// (timeout 5 s: long enough that no load of a busy machine times out, which would fail a test on speed), group "kv"
+/// none. Disposing stops exactly the processes it started.
 /// </summary>
 public sealed class PodPair : IAsyncDisposable
 {
@@ -81,7 +82,7 @@ public sealed class PodPair : IAsyncDisposable
                     new Dictionary<string, object>
                     {
                         ["Name"] = "scores", ["MaxBytes"] = "16Mi", ["Ttl"] = "5m",
-                        ["Loader"] = new Dictionary<string, object> { ["Url"] = Applications[pod].Address + "/k8scache/scores/{key}", ["Timeout"] = "1s" },
+                        ["Loader"] = new Dictionary<string, object> { ["Url"] = Applications[pod].Address + "/k8scache/scores/{key}", ["Timeout"] = "5s" },
                     },
                     new Dictionary<string, object> { ["Name"] = "kv", ["MaxBytes"] = "16Mi" },
                 },
