@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace K8sCache.Sidecar.Tests.Fixtures;
+namespace K8sCache.Testing;
 
 /// <summary>A raw RESP connection for the tests that need what client libraries will not send: malformed frames,
 /// oversized requests, pipelines written at once, replies read later. Replies are decoded into strings ("+OK" and
