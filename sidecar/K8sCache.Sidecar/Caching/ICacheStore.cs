@@ -2,9 +2,10 @@ namespace K8sCache.Sidecar.Caching;
 
 /// <summary>
 /// The seam between the read path and the eviction policy: a byte-budgeted map from key to value with per-entry
-/// expiry. <see cref="LruCacheStore"/> is the policy today; S3-FIFO or W-TinyLFU would implement this interface.
+/// expiry. <see cref="S3FifoCacheStore"/> (compact slab layout) is the default, <see cref="LruCacheStore"/> the option.
 /// Implementations are thread-safe, never return an expired entry, and keep <see cref="Bytes"/> at or under
-/// <see cref="MaxBytes"/> after every call (accounting documented in docs/configuration.md, "Memory accounting").
+/// <see cref="MaxBytes"/> after every call; each store documents what an entry costs (<see cref="SizeOf"/>; docs/configuration.md,
+/// "Memory accounting").
 /// </summary>
 internal interface ICacheStore
 {
@@ -19,10 +20,19 @@ internal interface ICacheStore
     /// <summary>Entries removed to make room (not expirations, not deletes).</summary>
     long Evictions { get; }
 
+    /// <summary>What an entry of this key and value length costs against the budget.</summary>
+    long SizeOf(string key, int valueLength);
+
+    /// <summary>The value as an array the caller owns (a store that keeps values in its own memory copies it out).</summary>
     bool TryGet(string key, long nowMs, out CacheValue value);
 
     /// <summary>The same lookup by a key not yet made a string (the Redis endpoint's hit path allocates nothing).</summary>
     bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value);
+
+    /// <summary>The value handed to <paramref name="reader"/> inside the store's lock, without a copy in between: the
+    /// Redis endpoint's hit writes it straight into the connection's output.</summary>
+    bool TryRead<TReader>(ReadOnlySpan<char> key, long nowMs, ref TReader reader)
+        where TReader : ICacheValueReader, allows ref struct;
 
     /// <summary>Stores or replaces an entry, evicting as the policy chooses. An entry larger than the whole budget is
     /// not stored (and a previous value of the key is removed): false.</summary>

@@ -51,7 +51,22 @@ internal sealed class LruCacheStore : ICacheStore
 
     public long Evictions => Volatile.Read(ref _evictions);
 
+    public long SizeOf(string key, int valueLength) => EntryAccounting.SizeOf(key, valueLength);
+
     public bool TryGet(string key, long nowMs, out CacheValue value) => TryGet(key.AsSpan(), nowMs, out value);
+
+    public bool TryRead<TReader>(ReadOnlySpan<char> key, long nowMs, ref TReader reader)
+        where TReader : ICacheValueReader, allows ref struct
+    {
+        if (!TryGet(key, nowMs, out var value))
+        {
+            return false;
+        }
+
+        // Values are arrays never written to after they are stored: reading after the lock is safe.
+        reader.Read(value.Value, value.ExpiresAtMs);
+        return true;
+    }
 
     public bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value)
     {

@@ -1,43 +1,63 @@
 namespace K8sCache.Sidecar.Caching;
 
 /// <summary>
-/// S3-FIFO eviction within a byte budget (Yang et al., "FIFO queues are all you need for cache eviction", SOSP 2023):
-/// a small FIFO (10% of the budget) that new keys enter, a main FIFO for the rest, and a ghost FIFO that remembers the
-/// hashes of keys evicted from the small queue (as many as the main queue can hold entries).
+/// S3-FIFO eviction within a byte budget (Yang et al., "FIFO queues are all you need for cache eviction", SOSP 2023)
+/// over a compact layout: entries live in slab pages (<see cref="SlabArena"/>, layout in <see cref="SlabChunk"/>), found
+/// through an open-addressing index (<see cref="KeyIndex"/>), queued through 4-byte links in their own headers. No object
+/// per entry: 1,000,000 entries are a few thousand arrays for the GC.
 /// <list type="bullet">
+/// <item>A small FIFO (10% of the budget) that new keys enter, a main FIFO for the rest, and a ghost
+/// (<see cref="GhostQueue"/>) that remembers the hashes of keys evicted from the small queue, as many as the main queue
+/// holds entries.</item>
 /// <item>A hit only raises the entry's 2-bit frequency (capped at 3): no reordering.</item>
-/// <item>A new key enters the main queue if the ghost remembers it (it came back soon after eviction), else the small one.</item>
-/// <item>Evicting from the small queue: an entry that was hit since it arrived moves to the main queue with its frequency
-/// cleared; one that was not is evicted and remembered by the ghost. One-hit wonders, such as a scan, leave from here
-/// without disturbing the main queue.</item>
-/// <item>Evicting from the main queue: an entry with a frequency above 0 is put back at the head with its frequency
-/// lowered by one (2-bit CLOCK); one at 0 is evicted.</item>
+/// <item>A new key enters the main queue if the ghost remembers it, else the small one.</item>
+/// <item>Evicting from the small queue: an entry hit since it arrived moves to the main queue with its frequency
+/// cleared; one that was not is evicted and remembered by the ghost. One-hit wonders, such as a scan, leave from here.</item>
+/// <item>Evicting from the main queue: an entry with a frequency above 0 goes back to the head with its frequency lowered
+/// by one (2-bit CLOCK); one at 0 is evicted.</item>
 /// </list>
-/// Thread-safe under one lock, like <see cref="LruCacheStore"/>; a hit costs a lookup and a counter write.
+/// Values whose entry would not fit the largest chunk (16 KiB) are kept as their own arrays, referenced from a table, and
+/// returned without a copy. Accounting: an entry costs its chunk (header, UTF-8 key and value, rounded up to the size
+/// class) plus <see cref="IndexBytesPerEntry"/>; a large value adds its length and <see cref="LargeValueOverhead"/>.
+/// Thread-safe under one lock; a hit is a hash, a probe and a copy of the value.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal sealed class S3FifoCacheStore : ICacheStore
 {
+    /// <summary>The index's share of an entry: a 4-byte slot in a table between 8/15 and 4/5 full, rounded up.</summary>
+    public const int IndexBytesPerEntry = 8;
+
+    /// <summary>A large value's array header and its slot in the table.</summary>
+    public const int LargeValueOverhead = 32;
+
     /// <summary>The small queue's share of the budget: 1/10, the paper's choice.</summary>
     private const int SmallShareDivisor = 10;
 
-    private const byte MaxFrequency = 3;
+    /// <summary>Pages a store may hold beyond its budget: room for the partly filled pages of the classes in use.</summary>
+    private const int SparePages = 8;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Fifo _small = new();
-    private readonly Fifo _main = new();
-    private readonly Queue<ulong> _ghostOrder = new();
-    private readonly Dictionary<ulong, int> _ghost = [];
-    private Entry? _sweepCursor;
+    private readonly SlabArena _arena = new();
+    private readonly KeyIndex _index;
+    private readonly GhostQueue _ghost = new();
+    private readonly Stack<int> _freeLargeSlots = new();
+    private byte[]?[] _large = [];
+    private int _largeSlots;
+    private Fifo _small;
+    private Fifo _main;
+    private int _sweepCursor;
     private bool _sweepingMain;
     private long _maxBytes;
     private long _bytes;
+    private int _count;
     private long _evictions;
 
     public S3FifoCacheStore(long maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        _index = new KeyIndex(_arena);
         _maxBytes = maxBytes;
+        _arena.TargetPageBytes = PageBytesFor(maxBytes);
     }
 
     public long MaxBytes
@@ -49,68 +69,119 @@ internal sealed class S3FifoCacheStore : ICacheStore
             lock (_lock)
             {
                 _maxBytes = value;
-                EvictToBudget();
+                _arena.TargetPageBytes = PageBytesFor(value);
+                while (_bytes > _maxBytes && _count > 0)
+                {
+                    EvictOne();
+                }
+
+                if (_arena.PageBytes > PageLimit)
+                {
+                    _arena.ReleaseEmptyPages();
+                }
             }
         }
     }
 
     public long Bytes => Volatile.Read(ref _bytes);
 
-    public int Count
+    public int Count => Volatile.Read(ref _count);
+
+    public long Evictions => Volatile.Read(ref _evictions);
+
+    /// <summary>Bytes the slab pages, the index and the ghost take in memory (the budget counts entries; this is what
+    /// they cost, free chunks included).</summary>
+    public long MemoryBytes
     {
         get
         {
             lock (_lock)
             {
-                return _entries.Count;
+                return _arena.PageBytes + _index.Bytes + _ghost.Bytes;
             }
         }
     }
 
-    public long Evictions => Volatile.Read(ref _evictions);
+    private long PageLimit => _maxBytes + SparePages * (long)_arena.TargetPageBytes;
+
+    public long SizeOf(string key, int valueLength)
+    {
+        var keyBytes = System.Text.Encoding.UTF8.GetByteCount(key);
+        var inline = IsInline(keyBytes, valueLength);
+        return AccountedSize(SlabArena.ClassSize(SlabArena.ClassOf(SlabChunk.HeaderBytes + keyBytes + (inline ? valueLength : 0))), inline ? -1 : valueLength);
+    }
 
     public bool TryGet(string key, long nowMs, out CacheValue value) => TryGet(key.AsSpan(), nowMs, out value);
 
     public bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value)
     {
+        Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
+        var encoded = EncodedKey.Encode(key, buffer);
         lock (_lock)
         {
-            if (_entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var entry))
+            if (Lookup(encoded, nowMs, out var chunk) == 0)
             {
-                if (entry.ExpiresAtMs != 0 && entry.ExpiresAtMs <= nowMs)
-                {
-                    RemoveEntry(entry);
-                }
-                else
-                {
-                    if (entry.Frequency < MaxFrequency)
-                    {
-                        entry.Frequency++;
-                    }
-
-                    value = new CacheValue(entry.Value, entry.ExpiresAtMs);
-                    return true;
-                }
+                value = default;
+                return false;
             }
-        }
 
-        value = default;
-        return false;
+            // The value is copied out: the chunk is reused once the lock is released. A large value is its own array,
+            // never written to after it was stored, and is returned as is.
+            var bytes = SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)]! : SlabChunk.Value(chunk).ToArray();
+            value = new CacheValue(bytes, SlabChunk.ExpiresAtMs(chunk));
+            return true;
+        }
+    }
+
+    public bool TryRead<TReader>(ReadOnlySpan<char> key, long nowMs, ref TReader reader)
+        where TReader : ICacheValueReader, allows ref struct
+    {
+        Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
+        var encoded = EncodedKey.Encode(key, buffer);
+        lock (_lock)
+        {
+            if (Lookup(encoded, nowMs, out var chunk) == 0)
+            {
+                return false;
+            }
+
+            reader.Read(SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)] : SlabChunk.Value(chunk), SlabChunk.ExpiresAtMs(chunk));
+            return true;
+        }
     }
 
     public bool Set(string key, byte[] value, long expiresAtMs)
     {
-        var size = EntryAccounting.SizeOf(key, value.Length);
+        Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
+        var encoded = EncodedKey.Encode(key, buffer);
+        if (encoded.Bytes.Length > SlabChunk.MaxKeyBytes)
+        {
+            throw new ArgumentException($"the key is {encoded.Bytes.Length} bytes; the store keeps keys up to {SlabChunk.MaxKeyBytes}", nameof(key));
+        }
+
+        var inline = IsInline(encoded.Bytes.Length, value.Length);
+        var sizeClass = SlabArena.ClassOf(SlabChunk.HeaderBytes + encoded.Bytes.Length + (inline ? value.Length : 0));
+        var size = AccountedSize(SlabArena.ClassSize(sizeClass), inline ? -1 : value.Length);
         lock (_lock)
         {
-            byte frequency = 0;
-            var inMain = false;
-            if (_entries.TryGetValue(key, out var existing))
+            var (frequency, inMain) = (0, false);
+            var existing = _index.Find(encoded);
+            if (existing != 0)
             {
                 // A new value for a key in the cache is an access of the key: it keeps its queue and counts a hit.
-                frequency = (byte)Math.Min(existing.Frequency + 1, MaxFrequency);
-                inMain = existing.InMain;
-                RemoveEntry(existing);
+                var chunk = _arena.Chunk(existing);
+                (frequency, inMain) = (Math.Min(SlabChunk.Frequency(chunk) + 1, SlabChunk.MaxFrequency), SlabChunk.InMain(chunk));
+                if (inline && !SlabChunk.IsLarge(chunk) && _arena.ClassOfChunk(existing) == sizeClass)
+                {
+                    // Same chunk size: the value is rewritten in place, keeping the entry's place, links and index slot.
+                    var (older, newer) = (SlabChunk.Older(chunk), SlabChunk.Newer(chunk));
+                    SlabChunk.Write(chunk, encoded, value, -1, expiresAtMs, frequency, inMain);
+                    SlabChunk.SetOlder(chunk, older);
+                    SlabChunk.SetNewer(chunk, newer);
+                    return true;
+                }
+
+                RemoveEntry(existing, encoded.Hash);
             }
 
             if (size > _maxBytes)
@@ -118,32 +189,35 @@ internal sealed class S3FifoCacheStore : ICacheStore
                 return false;
             }
 
-            var hash = GhostHash(key);
-            if (!inMain && _ghost.TryGetValue(hash, out var remembered))
+            inMain |= _ghost.Remove(encoded.Hash, GhostCapacity());
+            while (_bytes + size > _maxBytes && _count > 0)
             {
-                inMain = true;
-                Forget(hash, remembered);
+                EvictOne();
             }
 
-            var entry = new Entry(key, value, expiresAtMs, size) { Frequency = frequency, InMain = inMain };
-            _entries.Add(key, entry);
-            (inMain ? _main : _small).AddHead(entry);
+            var reference = Allocate(sizeClass);
+            SlabChunk.Write(_arena.Chunk(reference), encoded, value, inline ? -1 : StoreLarge(value), expiresAtMs, frequency, inMain);
+            _index.Add(encoded.Hash, reference);
+            AddHead(ref (inMain ? ref _main : ref _small), reference, size);
             _bytes += size;
-            EvictToBudget();
+            _count++;
             return true;
         }
     }
 
     public bool Remove(string key)
     {
+        Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
+        var encoded = EncodedKey.Encode(key, buffer);
         lock (_lock)
         {
-            if (!_entries.TryGetValue(key, out var entry))
+            var reference = _index.Find(encoded);
+            if (reference == 0)
             {
                 return false;
             }
 
-            RemoveEntry(entry);
+            RemoveEntry(reference, encoded.Hash);
             return true;
         }
     }
@@ -152,13 +226,13 @@ internal sealed class S3FifoCacheStore : ICacheStore
     {
         lock (_lock)
         {
-            _entries.Clear();
-            _small.Clear();
-            _main.Clear();
+            _arena.Clear();
+            _index.Clear();
             _ghost.Clear();
-            _ghostOrder.Clear();
-            _sweepCursor = null;
-            _bytes = 0;
+            _large = [];
+            _largeSlots = 0;
+            _freeLargeSlots.Clear();
+            (_small, _main, _sweepCursor, _bytes, _count) = (default, default, 0, 0, 0);
         }
     }
 
@@ -166,13 +240,25 @@ internal sealed class S3FifoCacheStore : ICacheStore
     {
         lock (_lock)
         {
-            var doomed = _entries.Values.Where(e => predicate(e.Key)).ToArray();
-            foreach (var entry in doomed)
+            var doomed = new List<int>();
+            foreach (var queueTail in (int[])[_small.Tail, _main.Tail])
             {
-                RemoveEntry(entry);
+                for (var reference = queueTail; reference != 0; reference = SlabChunk.Newer(_arena.Chunk(reference)))
+                {
+                    var chunk = _arena.Chunk(reference);
+                    if (predicate(new EncodedKey(SlabChunk.Key(chunk), SlabChunk.IsUtf16Key(chunk)).Decode()))
+                    {
+                        doomed.Add(reference);
+                    }
+                }
             }
 
-            return doomed.Length;
+            foreach (var reference in doomed)
+            {
+                RemoveEntry(reference, HashOf(reference));
+            }
+
+            return doomed.Count;
         }
     }
 
@@ -182,217 +268,271 @@ internal sealed class S3FifoCacheStore : ICacheStore
         lock (_lock)
         {
             // One cursor walks the small queue from its tail, then the main queue, then starts over.
-            var entry = _sweepCursor ?? (_sweepingMain ? _main.Tail : _small.Tail);
+            var reference = _sweepCursor != 0 ? _sweepCursor : _sweepingMain ? _main.Tail : _small.Tail;
             for (var scanned = 0; scanned < maxScan; scanned++)
             {
-                if (entry is null)
+                if (reference == 0)
                 {
                     _sweepingMain = !_sweepingMain;
-                    entry = _sweepingMain ? _main.Tail : _small.Tail;
-                    if (entry is null)
+                    reference = _sweepingMain ? _main.Tail : _small.Tail;
+                    if (reference == 0)
                     {
                         break;
                     }
                 }
 
-                var next = entry.Prev;
-                if (entry.ExpiresAtMs != 0 && entry.ExpiresAtMs <= nowMs)
+                var chunk = _arena.Chunk(reference);
+                var next = SlabChunk.Newer(chunk);
+                var expiresAtMs = SlabChunk.ExpiresAtMs(chunk);
+                if (expiresAtMs != 0 && expiresAtMs <= nowMs)
                 {
-                    RemoveEntry(entry);
+                    RemoveEntry(reference, HashOf(reference));
                     removed++;
                 }
 
-                entry = next;
+                reference = next;
             }
 
-            _sweepCursor = entry;
+            _sweepCursor = reference;
         }
 
         return removed;
     }
 
-    /// <summary>A 64-bit FNV-1a hash of the key for the ghost queue, which keeps hashes, not keys: a collision only
-    /// admits a new key to the main queue.</summary>
-    private static ulong GhostHash(string key)
+    /// <summary>Pages of 1/64 of the budget, between 4 and 128 KiB: a small store does not hold 128 KiB per size class.</summary>
+    private static int PageBytesFor(long maxBytes) =>
+        (int)Math.Clamp((long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, maxBytes / 64)), SlabArena.MinPageBytes, SlabArena.MaxPageBytes);
+
+    private static bool IsInline(int keyBytes, int valueLength) => SlabChunk.HeaderBytes + keyBytes + valueLength <= SlabArena.MaxChunkBytes;
+
+    private static long AccountedSize(int chunkBytes, int largeValueLength) =>
+        chunkBytes + IndexBytesPerEntry + (largeValueLength < 0 ? 0 : largeValueLength + LargeValueOverhead);
+
+    // The methods below run under _lock.
+
+    /// <summary>The live entry holding the key, its frequency raised; 0 if none (an expired one is removed).</summary>
+    private int Lookup(in EncodedKey key, long nowMs, out Span<byte> chunk)
     {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
+        var reference = _index.Find(key);
+        if (reference == 0)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            chunk = default;
+            return 0;
         }
 
-        return hash;
+        chunk = _arena.Chunk(reference);
+        var expiresAtMs = SlabChunk.ExpiresAtMs(chunk);
+        if (expiresAtMs != 0 && expiresAtMs <= nowMs)
+        {
+            RemoveEntry(reference, key.Hash);
+            return 0;
+        }
+
+        var frequency = SlabChunk.Frequency(chunk);
+        if (frequency < SlabChunk.MaxFrequency)
+        {
+            SlabChunk.SetFrequency(chunk, frequency + 1);
+        }
+
+        return reference;
     }
 
-    // Caller holds _lock.
-    private void EvictToBudget()
+    private ulong HashOf(int reference)
     {
-        while (_bytes > _maxBytes && _entries.Count > 0)
+        var chunk = _arena.Chunk(reference);
+        return EncodedKey.HashOf(SlabChunk.Key(chunk), SlabChunk.IsUtf16Key(chunk));
+    }
+
+    private long SizeOfEntry(ReadOnlySpan<byte> chunk) =>
+        AccountedSize(chunk.Length, SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)]!.Length : -1);
+
+    /// <summary>As many hashes as the main queue can hold entries: its share of the budget over the mean entry size.</summary>
+    private int GhostCapacity()
+    {
+        var mean = _count == 0 ? SlabArena.ClassSize(0) + IndexBytesPerEntry : Math.Max(1, _bytes / _count);
+        return (int)Math.Clamp((_maxBytes - _maxBytes / SmallShareDivisor) / mean, 1, 1 << 30);
+    }
+
+    /// <summary>A chunk of the class: a free one, a new page while the pages stay within <see cref="PageLimit"/>, the page
+    /// of another class that holds the fewest entries (evicting them), or room made by the policy.</summary>
+    private int Allocate(int sizeClass)
+    {
+        while (true)
         {
-            if (_small.Bytes > _maxBytes / SmallShareDivisor || _main.Tail is null)
+            var mayAddPage = _count == 0 || _arena.PageBytes + _arena.NewPageBytes(sizeClass) <= PageLimit;
+            var reference = _arena.TryAllocate(sizeClass, mayAddPage);
+            if (reference != 0)
             {
-                EvictFromSmall();
+                return reference;
+            }
+
+            if (_count == 0)
+            {
+                throw new InvalidOperationException("the slab arena has no page left to add");
+            }
+
+            var page = _arena.EmptiestPageFor(sizeClass);
+            if (page >= 0)
+            {
+                EvictPage(page);
+                _arena.Reassign(page, sizeClass);
             }
             else
             {
-                EvictFromMain();
+                EvictOne();
             }
+        }
+    }
+
+    private void EvictPage(int page)
+    {
+        for (var index = 0; index < _arena.CarvedCount(page); index++)
+        {
+            var reference = _arena.ReferenceAt(page, index);
+            if (!SlabChunk.IsFree(_arena.Chunk(reference)))
+            {
+                RemoveEntry(reference, HashOf(reference));
+                _evictions++;
+            }
+        }
+    }
+
+    private void EvictOne()
+    {
+        if (_small.Bytes > _maxBytes / SmallShareDivisor || _main.Tail == 0)
+        {
+            EvictFromSmall();
+        }
+        else
+        {
+            EvictFromMain();
         }
     }
 
     private void EvictFromSmall()
     {
-        var tail = _small.Tail!;
-        if (tail.Frequency > 0)
+        var tail = _small.Tail;
+        var chunk = _arena.Chunk(tail);
+        if (SlabChunk.Frequency(chunk) > 0)
         {
-            _small.Unlink(tail);
-            tail.Frequency = 0;
-            tail.InMain = true;
-            _main.AddHead(tail);
+            var size = SizeOfEntry(chunk);
+            Unlink(ref _small, tail, size);
+            SlabChunk.SetFrequency(chunk, 0);
+            SlabChunk.SetInMain(chunk, true);
+            AddHead(ref _main, tail, size);
             return;
         }
 
-        RemoveEntry(tail);
+        var hash = HashOf(tail);
+        RemoveEntry(tail, hash);
         _evictions++;
-        Remember(GhostHash(tail.Key));
+        _ghost.Add(hash, GhostCapacity());
     }
 
     private void EvictFromMain()
     {
-        var tail = _main.Tail!;
-        if (tail.Frequency > 0)
+        var tail = _main.Tail;
+        var chunk = _arena.Chunk(tail);
+        var frequency = SlabChunk.Frequency(chunk);
+        if (frequency > 0)
         {
-            tail.Frequency--;
-            _main.Unlink(tail);
-            _main.AddHead(tail);
+            var size = SizeOfEntry(chunk);
+            SlabChunk.SetFrequency(chunk, frequency - 1);
+            Unlink(ref _main, tail, size);
+            AddHead(ref _main, tail, size);
             return;
         }
 
-        RemoveEntry(tail);
+        RemoveEntry(tail, HashOf(tail));
         _evictions++;
     }
 
-    /// <summary>Adds a hash to the ghost queue, which holds as many hashes as the main queue can hold entries (its
-    /// share of the budget over the entries' current mean size).</summary>
-    private void Remember(ulong hash)
+    private int StoreLarge(byte[] value)
     {
-        _ghostOrder.Enqueue(hash);
-        _ghost[hash] = _ghost.GetValueOrDefault(hash) + 1;
-        var mean = _entries.Count == 0 ? EntryAccounting.EntryOverhead : Math.Max(1, _bytes / _entries.Count);
-        var capacity = Math.Max(1, (_maxBytes - _maxBytes / SmallShareDivisor) / mean);
-        while (_ghostOrder.Count > capacity)
+        if (!_freeLargeSlots.TryPop(out var slot))
         {
-            var oldest = _ghostOrder.Dequeue();
-            if (_ghost.TryGetValue(oldest, out var count))
+            slot = _largeSlots++;
+            if (slot == _large.Length)
             {
-                Forget(oldest, count);
+                Array.Resize(ref _large, Math.Max(4, slot * 2));
             }
         }
+
+        _large[slot] = value;
+        return slot;
     }
 
-    /// <summary>One occurrence of <paramref name="hash"/> leaves the ghost queue (its place in the order is skipped
-    /// when it comes up).</summary>
-    private void Forget(ulong hash, int count)
+    private void RemoveEntry(int reference, ulong hash)
     {
-        if (count <= 1)
+        var chunk = _arena.Chunk(reference);
+        var size = SizeOfEntry(chunk);
+        if (_sweepCursor == reference)
         {
-            _ghost.Remove(hash);
+            _sweepCursor = SlabChunk.Newer(chunk);
+        }
+
+        if (SlabChunk.IsLarge(chunk))
+        {
+            var slot = SlabChunk.ValueField(chunk);
+            _large[slot] = null;
+            _freeLargeSlots.Push(slot);
+        }
+
+        Unlink(ref (SlabChunk.InMain(chunk) ? ref _main : ref _small), reference, size);
+        _index.Remove(hash, reference);
+        _arena.Free(reference);
+        _bytes -= size;
+        _count--;
+    }
+
+    private void AddHead(ref Fifo queue, int reference, long size)
+    {
+        var chunk = _arena.Chunk(reference);
+        SlabChunk.SetNewer(chunk, 0);
+        SlabChunk.SetOlder(chunk, queue.Head);
+        if (queue.Head != 0)
+        {
+            SlabChunk.SetNewer(_arena.Chunk(queue.Head), reference);
         }
         else
         {
-            _ghost[hash] = count - 1;
+            queue.Tail = reference;
         }
+
+        queue.Head = reference;
+        queue.Bytes += size;
     }
 
-    // Caller holds _lock.
-    private void RemoveEntry(Entry entry)
+    private void Unlink(ref Fifo queue, int reference, long size)
     {
-        _entries.Remove(entry.Key);
-        if (_sweepCursor == entry)
+        var chunk = _arena.Chunk(reference);
+        var (older, newer) = (SlabChunk.Older(chunk), SlabChunk.Newer(chunk));
+        if (newer != 0)
         {
-            _sweepCursor = entry.Prev;
+            SlabChunk.SetOlder(_arena.Chunk(newer), older);
+        }
+        else
+        {
+            queue.Head = older;
         }
 
-        (entry.InMain ? _main : _small).Unlink(entry);
-        _bytes -= entry.Size;
+        if (older != 0)
+        {
+            SlabChunk.SetNewer(_arena.Chunk(older), newer);
+        }
+        else
+        {
+            queue.Tail = newer;
+        }
+
+        queue.Bytes -= size;
     }
 
-    private sealed class Entry(string key, byte[] value, long expiresAtMs, long size)
+    /// <summary>A FIFO of entries through the links in their headers: head the newest, tail the oldest (0: empty).</summary>
+    private struct Fifo
     {
-        public string Key { get; } = key;
-
-        public byte[] Value { get; } = value;
-
-        public long ExpiresAtMs { get; } = expiresAtMs;
-
-        public long Size { get; } = size;
-
-        public byte Frequency { get; set; }
-
-        public bool InMain { get; set; }
-
-        public Entry? Prev { get; set; }
-
-        public Entry? Next { get; set; }
-    }
-
-    /// <summary>A FIFO of entries (head: newest) with its byte and entry counts; doubly linked so a delete or an
-    /// expiry can take an entry out of the middle.</summary>
-    private sealed class Fifo
-    {
-        public Entry? Head { get; private set; }
-
-        public Entry? Tail { get; private set; }
-
-        public long Bytes { get; private set; }
-
-        public int Count { get; private set; }
-
-        public void AddHead(Entry entry)
-        {
-            entry.Prev = null;
-            entry.Next = Head;
-            if (Head is not null)
-            {
-                Head.Prev = entry;
-            }
-
-            Head = entry;
-            Tail ??= entry;
-            Bytes += entry.Size;
-            Count++;
-        }
-
-        public void Unlink(Entry entry)
-        {
-            if (entry.Prev is not null)
-            {
-                entry.Prev.Next = entry.Next;
-            }
-            else
-            {
-                Head = entry.Next;
-            }
-
-            if (entry.Next is not null)
-            {
-                entry.Next.Prev = entry.Prev;
-            }
-            else
-            {
-                Tail = entry.Prev;
-            }
-
-            entry.Prev = entry.Next = null;
-            Bytes -= entry.Size;
-            Count--;
-        }
-
-        public void Clear()
-        {
-            Head = Tail = null;
-            Bytes = 0;
-            Count = 0;
-        }
+        public int Head;
+        public int Tail;
+        public long Bytes;
     }
 }

@@ -100,21 +100,20 @@ internal sealed class Group : IDisposable
         return new ValueTask<GetResult>(task);
     }
 
-    /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string: the Redis
-    /// endpoint's allocation-free hit. False: not there; the caller takes <see cref="GetAsync"/>, which counts the Get.</summary>
-    public bool TryGetOwnedHit(ReadOnlySpan<char> key, out GetResult result)
+    /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string or copying
+    /// the value: the store hands it to <paramref name="reader"/> inside its lock (the Redis endpoint's allocation-free
+    /// hit). False: not there; the caller takes <see cref="GetAsync"/>, which counts the Get.</summary>
+    public bool TryReadOwnedHit<TReader>(ReadOnlySpan<char> key, ref TReader reader)
+        where TReader : ICacheValueReader, allows ref struct
     {
-        var now = Now;
-        if (Main.TryGet(key, now, out var value))
+        if (!Main.TryRead(key, Now, ref reader))
         {
-            Interlocked.Increment(ref Stats.Gets);
-            Interlocked.Increment(ref Stats.CacheHits);
-            result = new GetResult(true, value.Value, value.RemainingMs(now), CacheSource.Hit);
-            return true;
+            return false;
         }
 
-        result = default;
-        return false;
+        Interlocked.Increment(ref Stats.Gets);
+        Interlocked.Increment(ref Stats.CacheHits);
+        return true;
     }
 
     /// <summary>A Get from a peer: caches, then the loader; never another peer, even if this node's ring says it

@@ -15,17 +15,17 @@ internal sealed partial class RespCommands
     /// <summary>Keys up to this many UTF-8 bytes are decoded on the stack.</summary>
     private const int StackKeyChars = 512;
 
-    /// <summary>GET. A key this node owns and holds is answered without allocating: decoded onto the stack and looked
-    /// up by span. Anything else takes the group's read path with the key as a string.</summary>
+    /// <summary>GET. A key this node owns and holds is answered without allocating: decoded onto the stack, looked up by
+    /// span, the value copied from the store straight into the reply. Anything else takes the group's read path with the key as a string.</summary>
     public ValueTask GetAsync(RespRequest request, RespSession session, PipeWriter output)
     {
         var group = RespKeyName.ResolveGroup(node, request[1], node.Options.Resp.DefaultGroup, out var bytes);
         Span<char> chars = bytes.Length <= StackKeyChars ? stackalloc char[bytes.Length] : new char[bytes.Length];
         var key = chars[..System.Text.Encoding.UTF8.GetChars(bytes, chars)];
         node.Validator.ValidateKey(key);
-        if (group.TryGetOwnedHit(key, out var hit))
+        var hit = new BulkReplyWriter(output);
+        if (group.TryReadOwnedHit(key, ref hit))
         {
-            WriteValue(output, hit, session);
             return ValueTask.CompletedTask;
         }
 

@@ -6,18 +6,19 @@ namespace K8sCache.Sidecar.Tests.Caching;
 /// concurrency. Each policy's own test class adds how it chooses victims.</summary>
 public abstract class CacheStoreContractTests
 {
-    protected static readonly long OneEntry = EntryAccounting.SizeOf("k0", 10);
+    /// <summary>What an entry of a two-character key and a 10-byte value costs in this store.</summary>
+    protected long OneEntry => Create(0).SizeOf("k0", 10);
 
     private protected abstract ICacheStore Create(long maxBytes);
 
     [Fact]
-    public void Set_AccountsKeyValueAndOverhead()
+    public void Set_AccountsWhatSizeOfSays()
     {
         var store = Create(10_000);
 
         store.Set("abc", new byte[100], 0);
 
-        Assert.Equal(EntryAccounting.EntryOverhead + 3 * 2 + 100, store.Bytes);
+        Assert.Equal(store.SizeOf("abc", 100), store.Bytes);
         Assert.Equal(1, store.Count);
     }
 
@@ -29,7 +30,7 @@ public abstract class CacheStoreContractTests
 
         store.Set("k", new byte[10], 0);
 
-        Assert.Equal(EntryAccounting.SizeOf("k", 10), store.Bytes);
+        Assert.Equal(store.SizeOf("k", 10), store.Bytes);
         Assert.Equal(1, store.Count);
     }
 
@@ -75,7 +76,7 @@ public abstract class CacheStoreContractTests
 
         Assert.Equal(50, removed);
         Assert.Equal(50, store.Count);
-        Assert.Equal(50 * EntryAccounting.SizeOf("k10", 10) - 5 * 2, store.Bytes);
+        Assert.Equal(Enumerable.Range(0, 100).Where(i => i % 2 == 1).Sum(i => store.SizeOf("k" + i, 10)), store.Bytes);
     }
 
     [Fact]
@@ -110,6 +111,94 @@ public abstract class CacheStoreContractTests
     }
 
     [Fact]
+    public void TryRead_HandsTheValueAndExpiry_AndCountsAsAHit()
+    {
+        var store = Create(10_000);
+        store.Set("k", [1, 2, 3], expiresAtMs: 500);
+
+        var reader = new RecordingReader();
+        Assert.True(store.TryRead("k", 100, ref reader));
+        Assert.Equal([1, 2, 3], reader.Value);
+        Assert.Equal(500, reader.ExpiresAtMs);
+        Assert.False(store.TryRead("k", 500, ref reader));
+        Assert.False(store.TryRead("missing", 100, ref reader));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(16_000)]
+    [InlineData(200_000)]
+    public void ValuesOfEverySize_RoundTripExactly(int length)
+    {
+        var store = Create(1_000_000);
+        var value = new byte[length];
+        Random.Shared.NextBytes(value);
+
+        store.Set("key", value, 0);
+
+        Assert.True(store.TryGet("key", 0, out var read));
+        Assert.Equal(value, read.Value);
+        Assert.Equal(store.SizeOf("key", length), store.Bytes);
+    }
+
+    [Fact]
+    public void KeysThatAreNotValidUnicode_StayDistinct()
+    {
+        var store = Create(10_000);
+        store.Set("\uD800", [1], 0);
+        store.Set("\uFFFD", [2], 0);
+        store.Set("a\uDC00b", [3], 0);
+
+        Assert.True(store.TryGet("\uD800", 0, out var lone));
+        Assert.True(store.TryGet("\uFFFD", 0, out var replacement));
+        Assert.True(store.TryGet("a\uDC00b".AsSpan(), 0, out var inside));
+        Assert.Equal([1], lone.Value);
+        Assert.Equal([2], replacement.Value);
+        Assert.Equal([3], inside.Value);
+        Assert.Equal(1, store.RemoveWhere(k => k == "\uD800"));
+        Assert.False(store.TryGet("\uD800", 0, out _));
+        Assert.True(store.TryGet("\uFFFD", 0, out _));
+    }
+
+    [Fact]
+    public void AgainstADictionary_ManyKeysSetReplacedAndRemoved_EveryLookupAgrees()
+    {
+        var store = Create(long.MaxValue / 4);
+        var model = new Dictionary<string, byte[]>();
+        var random = new Random(7);
+        for (var i = 0; i < 60_000; i++)
+        {
+            var key = "key-" + random.Next(20_000);
+            if (random.Next(4) == 0)
+            {
+                Assert.Equal(model.Remove(key), store.Remove(key));
+            }
+            else
+            {
+                var value = new byte[random.Next(0, 300)];
+                random.NextBytes(value);
+                store.Set(key, value, 0);
+                model[key] = value;
+            }
+        }
+
+        Assert.Equal(model.Count, store.Count);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var key = "key-" + i;
+            Assert.Equal(model.TryGetValue(key, out var expected), store.TryGet(key, 0, out var actual));
+            if (expected is not null)
+            {
+                Assert.Equal(expected, actual.Value);
+            }
+        }
+
+        Assert.Equal(model.Sum(e => store.SizeOf(e.Key, e.Value.Length)), store.Bytes);
+    }
+
+    [Fact]
     public async Task ConcurrentUse_KeepsAccountingExact()
     {
         var store = Create(50 * OneEntry);
@@ -136,10 +225,18 @@ public abstract class CacheStoreContractTests
         {
             if (store.TryGet("k" + i, 0, out var v))
             {
-                sum += EntryAccounting.SizeOf("k" + i, v.Value.Length);
+                sum += store.SizeOf("k" + i, v.Value.Length);
             }
         }
 
         Assert.Equal(sum, store.Bytes);
+    }
+
+    private struct RecordingReader : ICacheValueReader
+    {
+        public byte[] Value;
+        public long ExpiresAtMs;
+
+        public void Read(scoped ReadOnlySpan<byte> value, long expiresAtMs) => (Value, ExpiresAtMs) = (value.ToArray(), expiresAtMs);
     }
 }

@@ -23,5 +23,15 @@ public sealed class LruCacheStoreTests : CacheStoreContractTests
         Assert.True(store.Bytes <= store.MaxBytes);
     }
 
+    [Fact]
+    public void AnEntryCostsItsUtf16KeyValueAndTheObjectsAroundThem()
+    {
+        var store = new LruCacheStore(10_000);
+
+        store.Set("abc", new byte[100], 0);
+
+        Assert.Equal(EntryAccounting.EntryOverhead + 3 * 2 + 100, store.Bytes);
+    }
+
     private protected override ICacheStore Create(long maxBytes) => new LruCacheStore(maxBytes);
 }

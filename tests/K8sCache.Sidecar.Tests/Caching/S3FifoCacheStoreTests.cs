@@ -73,5 +73,67 @@ public sealed class S3FifoCacheStoreTests : CacheStoreContractTests
         Assert.Equal(store.Count, Enumerable.Range(0, 10).Count(i => store.TryGet($"m{i}", 0, out _)) + Enumerable.Range(0, 3).Count(i => store.TryGet($"n{i}", 0, out _)) + Enumerable.Range(0, 30).Count(i => store.TryGet($"p{i:D2}", 0, out _)));
     }
 
+    [Fact]
+    public void AnEntryCostsItsChunk_HeaderUtf8KeyAndValueRoundedToEightBytes_PlusItsIndexShare()
+    {
+        var store = new S3FifoCacheStore(10_000);
+
+        store.Set("abc", new byte[100], 0);
+        store.Set("0123456789abcdef", new byte[100], 0);
+
+        // 20 + 3 + 100 = 123 -> 128; 20 + 16 + 100 = 136 exactly (the memory benchmark's entry).
+        Assert.Equal(128 + 8 + 136 + 8, store.Bytes);
+    }
+
+    [Fact]
+    public void AValueTooLargeForAChunk_IsKeptAsItsOwnArray_AndReturnedWithoutACopy()
+    {
+        var store = new S3FifoCacheStore(1_000_000);
+        var value = new byte[SlabArena.MaxChunkBytes];
+
+        store.Set("big", value, 0);
+
+        Assert.True(store.TryGet("big", 0, out var read));
+        Assert.Same(value, read.Value);
+        Assert.Equal(SlabArena.ClassSize(SlabArena.ClassOf(SlabChunk.HeaderBytes + 3)) + 8 + value.Length + S3FifoCacheStore.LargeValueOverhead, store.Bytes);
+    }
+
+    [Fact]
+    public void WhenValueSizesShift_PagesMoveToTheNewSize_AndMemoryStaysNearTheBudget()
+    {
+        const long budget = 1 << 20;
+        var store = new S3FifoCacheStore(budget);
+        for (var i = 0; i < 20_000; i++)
+        {
+            store.Set($"small-{i}", new byte[100], 0);
+        }
+
+        for (var i = 0; i < 5_000; i++)
+        {
+            store.Set($"large-{i}", new byte[900], 0);
+        }
+
+        Assert.True(store.Bytes <= budget);
+        // Pages of 16 KiB for a 1 MiB budget, 8 spare; the index and ghost tables on top.
+        Assert.InRange(store.MemoryBytes, budget / 2, budget + 8 * 16 * 1024 + 512 * 1024);
+        Assert.All(Enumerable.Range(4_990, 10), i => Assert.True(store.TryGet($"large-{i}", 0, out _), $"large-{i} is missing"));
+    }
+
+    [Fact]
+    public void LoweringTheBudget_ReturnsEmptyPages()
+    {
+        var store = new S3FifoCacheStore(4 << 20);
+        for (var i = 0; i < 30_000; i++)
+        {
+            store.Set($"k{i}", new byte[100], 0);
+        }
+
+        var before = store.MemoryBytes;
+        store.MaxBytes = 256 << 10;
+
+        Assert.True(store.Bytes <= 256 << 10);
+        Assert.True(store.MemoryBytes < before / 2, $"{store.MemoryBytes} bytes held after the budget went from 4 MiB to 256 KiB ({before} before)");
+    }
+
     private protected override ICacheStore Create(long maxBytes) => new S3FifoCacheStore(maxBytes);
 }
