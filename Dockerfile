@@ -16,9 +16,12 @@ RUN bash scripts/publish.sh --output /out --aot auto
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS sidecar
 WORKDIR /app
 COPY --from=build /out/sidecar/ /app/
-# Workstation GC off and a conservative heap: a sidecar should stay small beside the application.
+# Workstation GC and a conservative heap: a sidecar should stay small beside the application. The entries live outside
+# the GC's heap (slab pages), so what the heap holds is requests in flight: a 2 MiB first-generation budget
+# (GCgen0size is hexadecimal) keeps their garbage from growing the process; docs/operations.md, "Memory".
 ENV DOTNET_gcServer=0 \
     DOTNET_GCConserveMemory=5 \
+    DOTNET_GCgen0size=200000 \
     DOTNET_TieredPGO=1
 USER 1654
 EXPOSE 7070 7071 7072 9090

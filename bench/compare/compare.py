@@ -29,7 +29,7 @@ TRIMMED_R2R = os.path.join(BUILD, "sidecar-r2r", "k8scache-sidecar")
 BENCH = ["dotnet", os.path.join(ROOT, "bench", "K8sCache.Benchmarks", "bin", "Release", "net10.0", "K8sCache.Benchmarks.dll")]
 GROUPCACHE = os.path.join(BUILD, "groupcache-node")
 GARNET = os.path.join(BUILD, "tools", "garnet-server")
-CONTAINER_GC = {"DOTNET_gcServer": "0", "DOTNET_GCConserveMemory": "5", "DOTNET_TieredPGO": "1"}
+CONTAINER_GC = {"DOTNET_gcServer": "0", "DOTNET_GCConserveMemory": "5", "DOTNET_GCgen0size": "200000", "DOTNET_TieredPGO": "1"}
 
 
 class Server:

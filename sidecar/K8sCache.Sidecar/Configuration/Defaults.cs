@@ -25,6 +25,10 @@ internal static class Defaults
     public const string AdminAddressIPv6 = "[::]:9090";
 
     public const int MaxKeyBytes = 1024;
+
+    /// <summary>The largest MaxKeyBytes a configuration may set: the slab store keeps a key's length in 12 bits, and a
+    /// key that is not valid Unicode is kept as UTF-16, up to twice its counted bytes.</summary>
+    public const int MaxKeyBytesCeiling = 2047;
     public const int MaxValueBytes = 1024 * 1024;
     public const int MaxBatchKeys = 1000;
 
@@ -35,9 +39,17 @@ internal static class Defaults
     /// the groups' budgets are derived from it.</summary>
     public const long FixedMemoryOverhead = 64L << 20;
 
-    /// <summary>Of what remains, the groups get this share as accounted bytes: an accounted byte costs about 1.5 bytes of
-    /// RSS (an entry of 272 accounted bytes measured 396) and the collector needs room to work.</summary>
-    public const int MemoryPerAccountedByte = 2;
+    /// <summary>Memory an accounted byte of an S3-FIFO group costs, as a fraction (4/3): its entries sit in slab pages
+    /// outside the GC's heap, so an accounted byte is about a byte of RSS; the third on top is the pages' free space, the
+    /// ghost queue and the requests in flight (measured by bench/scripts/churn.sh).</summary>
+    public const int SlabMemoryPerAccountedByteNumerator = 4;
+
+    /// <inheritdoc cref="SlabMemoryPerAccountedByteNumerator"/>
+    public const int SlabMemoryPerAccountedByteDenominator = 3;
+
+    /// <summary>Memory an accounted byte of an LRU group costs: 2, since an entry object per key costs about 1.5 bytes of
+    /// RSS per accounted byte (272 accounted bytes measured 396) and the collector needs room to work.</summary>
+    public const int LruMemoryPerAccountedByte = 2;
 
     public static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan LoaderTimeout = TimeSpan.FromSeconds(2);

@@ -145,9 +145,9 @@ internal static partial class SidecarOptionsReader
         return resp;
     }
 
-    /// <summary>Groups without a MaxBytes share what the memory limit leaves after the fixed overhead and the groups that
-    /// set one, by weight: (limit − overhead) / MemoryPerAccountedByte accounted bytes in all. With no limit known
-    /// they keep the default.</summary>
+    /// <summary>Groups without a MaxBytes share what the memory limit leaves after the fixed overhead and the memory of
+    /// the groups that set one, by weight; each turns its share of memory into accounted bytes by what an accounted byte
+    /// of its eviction policy costs (<see cref="MemoryOf"/>). With no limit known they keep the default.</summary>
     private static IReadOnlyList<GroupOptions> Budgets(IConfigurationSection section, IReadOnlyList<GroupOptions> groups, long? memoryLimit, List<string> errors)
     {
         var unset = groups.Where(g => section.GetChildren().Any(c => c["Name"] == g.Name && c["MaxBytes"] is null)).ToHashSet();
@@ -156,24 +156,34 @@ internal static partial class SidecarOptionsReader
             return groups;
         }
 
-        var usable = (limit - Defaults.FixedMemoryOverhead) / Defaults.MemoryPerAccountedByte;
-        var rest = usable - groups.Where(g => !unset.Contains(g)).Sum(g => g.MaxBytes);
+        var rest = limit - Defaults.FixedMemoryOverhead - groups.Where(g => !unset.Contains(g)).Sum(g => MemoryOf(g.Eviction, g.MaxBytes));
         var weights = unset.Sum(g => (long)g.Weight);
-        if (rest < unset.Count * (1L << 20))
+        var budgets = unset.ToDictionary(g => g.Name, g => AccountedFor(g.Eviction, Math.Max(0, rest) * g.Weight / weights));
+        if (budgets.Values.Any(b => b < 1L << 20))
         {
-            errors.Add($"{section.Path}: the memory limit ({limit} bytes) leaves {Math.Max(0, rest)} bytes for the groups without MaxBytes " +
-                $"(after {Defaults.FixedMemoryOverhead} bytes of fixed overhead, half the rest, and the groups that set MaxBytes); give each at least 1Mi: raise the limit or set MaxBytes.");
+            errors.Add($"{section.Path}: the memory limit ({limit} bytes) leaves {Math.Max(0, rest)} bytes of memory for the groups without MaxBytes " +
+                $"(after {Defaults.FixedMemoryOverhead} bytes of fixed overhead and the memory of the groups that set MaxBytes); each needs at least 1Mi of budget: raise the limit or set MaxBytes.");
             return groups;
         }
 
-        return groups.Select(g => unset.Contains(g) ? g with { MaxBytes = rest * g.Weight / weights } : g).ToList();
+        return groups.Select(g => budgets.TryGetValue(g.Name, out var budget) ? g with { MaxBytes = budget } : g).ToList();
     }
+
+    /// <summary>Memory that <paramref name="accounted"/> bytes of a group with this policy cost (docs/configuration.md,
+    /// "Memory budget").</summary>
+    private static long MemoryOf(EvictionPolicy policy, long accounted) => policy == EvictionPolicy.Lru
+        ? accounted * Defaults.LruMemoryPerAccountedByte
+        : accounted / Defaults.SlabMemoryPerAccountedByteDenominator * Defaults.SlabMemoryPerAccountedByteNumerator;
+
+    private static long AccountedFor(EvictionPolicy policy, long memory) => policy == EvictionPolicy.Lru
+        ? memory / Defaults.LruMemoryPerAccountedByte
+        : memory / Defaults.SlabMemoryPerAccountedByteNumerator * Defaults.SlabMemoryPerAccountedByteDenominator;
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static LimitsOptions ReadLimits(IConfigurationSection section, List<string> errors) => new()
     {
-        MaxKeyBytes = (int)SizeOf(section, "MaxKeyBytes", Defaults.MaxKeyBytes, 1, 64 * 1024, errors),
+        MaxKeyBytes = (int)SizeOf(section, "MaxKeyBytes", Defaults.MaxKeyBytes, 1, Defaults.MaxKeyBytesCeiling, errors),
         MaxValueBytes = (int)SizeOf(section, "MaxValueBytes", Defaults.MaxValueBytes, 0, 64L << 20, errors),
         MaxBatchKeys = (int)SizeOf(section, "MaxBatchKeys", Defaults.MaxBatchKeys, 1, 100_000, errors),
     };

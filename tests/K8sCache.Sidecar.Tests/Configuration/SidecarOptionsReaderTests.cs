@@ -155,17 +155,20 @@ public class SidecarOptionsReaderTests
         (string, string)[] groups = [("Self", "10.0.0.1:7070"), ("PeerTokenFile", "/t"),
             ("Groups:0:Name", "a"), ("Groups:0:Weight", "3"), ("Groups:1:Name", "b"), ("Groups:2:Name", "c"), ("Groups:2:MaxBytes", "32Mi")];
 
-        // (512Mi - 64Mi of fixed overhead) / 2 = 224Mi for the groups; c keeps its 32Mi; a and b split 192Mi 3:1.
+        // 512Mi - 64Mi of fixed overhead - c's 32Mi at 4/3 bytes of memory per accounted byte leaves 405.3Mi of memory;
+        // a and b split it 3:1 and take 3/4 of their share as budget: 228Mi and 76Mi. An LRU group takes half.
         var limited = SidecarOptionsReader.Read(Memory([.. groups, ("MemoryLimit", "512Mi")]), podIp: null);
         var fromCgroup = SidecarOptionsReader.Read(Memory(groups), podIp: null, cgroupMemoryLimit: 512L << 20);
         var unlimited = SidecarOptionsReader.Read(Memory(groups), podIp: null);
 
-        Assert.Equal([144L << 20, 48L << 20, 32L << 20], limited.Groups.Select(g => g.MaxBytes));
+        Assert.Equal([239_075_328L, 79_691_775L, 32L << 20], limited.Groups.Select(g => g.MaxBytes));
         Assert.Equal(512L << 20, limited.MemoryLimit);
         Assert.Equal(limited.Groups.Select(g => g.MaxBytes), fromCgroup.Groups.Select(g => g.MaxBytes));
         Assert.Equal([64L << 20, 64L << 20, 32L << 20], unlimited.Groups.Select(g => g.MaxBytes));
         var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory([.. groups, ("MemoryLimit", "96Mi")]), podIp: null));
-        Assert.Contains(e.Errors, m => m.Contains("the memory limit (100663296 bytes) leaves 0 bytes for the groups without MaxBytes", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, m => m.Contains("the memory limit (100663296 bytes) leaves 0 bytes of memory for the groups without MaxBytes", StringComparison.Ordinal));
+        var lru = SidecarOptionsReader.Read(Memory([.. groups, ("Groups:1:Eviction", "Lru"), ("MemoryLimit", "512Mi")]), podIp: null);
+        Assert.Equal(425_022_808L / 4 / 2, lru.Groups[1].MaxBytes);
     }
 
     [Fact]
