@@ -1,8 +1,8 @@
 # Container images of K8sCache. Build from the repository root:
 #   docker build --target sidecar  -t k8scache/sidecar:0.1.0 .
 #   docker build --target operator -t k8scache/operator:0.1.0 .
-# The build stage runs scripts/publish.sh, the same script the test suite runs: Native AOT here (the SDK image can
-# restore the AOT packs; clang and zlib are installed for the native link), trimmed self-contained where it cannot.
+# The build stage runs scripts/publish.sh, the same script the test suite runs, with Native AOT required (the SDK image
+# restores the AOT packs; clang and zlib are installed for the native link): the image ships the AOT build only.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 RUN apt-get update \
@@ -10,7 +10,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN bash scripts/publish.sh --output /out --aot auto
+RUN bash scripts/publish.sh --output /out --aot on
 
 # Small runtime images: chiseled Ubuntu (no shell, no package manager), non-root user 1654 ("app").
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS sidecar
