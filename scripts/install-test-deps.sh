@@ -5,7 +5,9 @@
 #           curl (the smoke test of the published binaries; HTTP probes and requests inside pod network namespaces);
 #           iproute2 and util-linux (network namespaces, veth and bridges for the pods of the whole-system tests, and
 #           setpriv to run their containers as the image's user);
-#           redis-tools and python3-redis (redis-cli, redis-benchmark and redis-py: real clients of the Redis endpoint)
+#           redis-tools and python3-redis (redis-cli, redis-benchmark and redis-py: real clients of the Redis endpoint);
+#           prometheus (promtool checks the metrics exposition and unit-tests the alert rules; the server evaluates the
+#           dashboard's and the alerts' expressions against a local cluster; its system service is not used)
 #   npm:    @grpc/grpc-js and @grpc/proto-loader (the Node gRPC interop peer), redis (node-redis) and ioredis (Node
 #           Redis clients), pinned in tests/interop/node;
 #           kubernetes-models and @kubernetes/client-node (Kubernetes' type definitions), pinned in tests/kubernetes/node;
@@ -14,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux redis-tools python3-redis)
+apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux redis-tools python3-redis prometheus)
 
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace K8sCache.Sidecar.Coalescing;
 
 /// <summary>
@@ -31,7 +33,12 @@ internal sealed class SingleFlight<T>
     /// its result (or exception) is shared. <paramref name="joined"/> says which happened. The call runs detached from
     /// any one caller's cancellation: <paramref name="cancellationToken"/> only stops this caller's wait.
     /// </summary>
-    public Task<T> RunAsync(string key, Func<string, Flight, Task<T>> call, out bool joined, CancellationToken cancellationToken = default)
+    public Task<T> RunAsync(string key, Func<string, Flight, Task<T>> call, out bool joined, CancellationToken cancellationToken = default) =>
+        RunAsync(key, call, out joined, out _, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(string, Func{string, Flight, Task{T}}, out bool, CancellationToken)"/>, and gives
+    /// the call's <see cref="Flight.Trace"/> (the joined call's when <paramref name="joined"/>).</summary>
+    public Task<T> RunAsync(string key, Func<string, Flight, Task<T>> call, out bool joined, out ActivityContext trace, CancellationToken cancellationToken = default)
     {
         Task<T> task;
         TaskCompletionSource<T>? owner = null;
@@ -42,12 +49,14 @@ internal sealed class SingleFlight<T>
             if (joined)
             {
                 task = existing.Task;
+                trace = existing.Flight.Trace;
             }
             else
             {
                 owner = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
                 flight = new Flight();
                 task = owner.Task;
+                trace = flight.Trace;
                 _calls.Add(key, (task, flight));
             }
         }

@@ -54,7 +54,8 @@ internal static class SidecarHost
             builder.AddJsonFile(configPath, optional: false, reloadOnChange: false);
         }
 
-        return builder.AddEnvironmentVariables().AddCommandLine(rest.ToArray()).Build();
+        var switches = new Dictionary<string, string> { [Observability.LogFormatSwitch] = Observability.LogFormatKey };
+        return builder.AddEnvironmentVariables().AddCommandLine(rest.ToArray(), switches).Build();
     }
 
     /// <summary>The connection delegate of a Redis endpoint; the handler is resolved once, when the first client
@@ -90,15 +91,9 @@ internal static class SidecarHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        // Per-request logs of ASP.NET Core drown the cache's own events; "Logging" configuration can turn them back on.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        Observability.ConfigureLogging(builder.Logging, configuration);
         logging?.Invoke(builder.Logging);
+        Observability.AddOpenTelemetry(builder.Services);
 
         var peer = EndpointParser.ToListenEndpoint(options.PeerAddress);
         var api = EndpointParser.ToListenEndpoint(options.ApiAddress);

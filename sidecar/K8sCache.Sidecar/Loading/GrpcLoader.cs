@@ -38,5 +38,7 @@ internal sealed class GrpcLoader(string address, TimeSpan timeout, int maxValueB
             response.TtlMs > 0 ? TimeSpan.FromMilliseconds(response.TtlMs) : null, Cacheable: response.TtlMs >= 0);
     }
 
+    public string Kind => "grpc";
+
     public void Dispose() => _channel.Dispose();
 }

@@ -70,6 +70,8 @@ internal sealed class HttpLoader : ILoader
         }
     }
 
+    public string Kind => "http";
+
     public void Dispose() => _client.Dispose();
 
     private async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)

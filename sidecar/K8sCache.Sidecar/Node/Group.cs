@@ -6,6 +6,7 @@ using K8sCache.Sidecar.Coalescing;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.Telemetry;
 
 namespace K8sCache.Sidecar.Node;
 
@@ -85,19 +86,35 @@ internal sealed class Group : IDisposable
     public ValueTask<GetResult> GetAsync(string key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Stats.Gets);
+        var caller = Activity.Current;
+        var span = SidecarTracing.Source.StartActivity("k8scache.get");
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
+            EndSpan(span, hit);
             return ValueTask.FromResult(hit);
         }
 
         Interlocked.Increment(ref Stats.Misses);
-        var task = _fetches.RunAsync(key, FetchAsync, out var joined, cancellationToken);
+        var task = _fetches.RunAsync(key, FetchAsync, out var joined, out var flightTrace, cancellationToken);
         if (joined)
         {
             Interlocked.Increment(ref Stats.LoadsDeduped);
         }
 
-        return new ValueTask<GetResult>(task);
+        if (span is null)
+        {
+            return new ValueTask<GetResult>(task);
+        }
+
+        // A Get that joined a fetch in flight links to the span of the Get that started it: the wait is visible.
+        if (joined && flightTrace != default)
+        {
+            span.AddLink(new ActivityLink(flightTrace));
+        }
+
+        // This method is not async: the span must not stay current for the caller once the fetch is under way.
+        Activity.Current = caller;
+        return EndSpanWhenDoneAsync(task, span);
     }
 
     /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string or copying
@@ -122,19 +139,31 @@ internal sealed class Group : IDisposable
     {
         Interlocked.Increment(ref Stats.Gets);
         Interlocked.Increment(ref Stats.ServerRequests);
+        var caller = Activity.Current;
+        var span = SidecarTracing.Source.StartActivity("k8scache.get");
+        span?.SetTag(SidecarTracing.FromPeerTag, true);
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
+            EndSpan(span, hit);
             return ValueTask.FromResult(hit);
         }
 
         Interlocked.Increment(ref Stats.Misses);
-        return new ValueTask<GetResult>(LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken));
+        var task = LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken, span);
+        if (span is null)
+        {
+            return new ValueTask<GetResult>(task);
+        }
+
+        Activity.Current = caller;
+        return EndSpanWhenDoneAsync(task, span);
     }
 
     /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
     /// stored it (or, with a condition, checked it); <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
     public async Task<SetResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken, SetCommand command = default)
     {
+        using var span = SidecarTracing.Source.StartActivity("k8scache.set")?.SetTag(SidecarTracing.GroupTag, Name);
         var ttlMs = TtlMs(ttl ?? Options.Ttl);
         var owner = _picker.PickOwner(key);
         if (owner is null)
@@ -201,6 +230,7 @@ internal sealed class Group : IDisposable
     /// <summary>A Delete from an application: applied by the owner, which invalidates every copy.</summary>
     public async Task<WriteResult> DeleteAsync(string key, CancellationToken cancellationToken)
     {
+        using var span = SidecarTracing.Source.StartActivity("k8scache.delete")?.SetTag(SidecarTracing.GroupTag, Name);
         var owner = _picker.PickOwner(key);
         if (owner is null)
         {
@@ -435,15 +465,58 @@ internal sealed class Group : IDisposable
         }
     }
 
-    private Task<GetResult> LoadOnceAsync(string key, bool storeInMain, CancellationToken cancellationToken)
+    /// <summary>One loader call per key at a time; a caller that joins one in flight links <paramref name="span"/> (its
+    /// own Get's span, if traced) to the Get that started it.</summary>
+    private Task<GetResult> LoadOnceAsync(string key, bool storeInMain, CancellationToken cancellationToken, Activity? span = null)
     {
-        var task = _loads.RunAsync(key, (k, flight) => LoadAsync(k, storeInMain, flight), out var joined, cancellationToken);
+        var task = _loads.RunAsync(key, (k, flight) => LoadAsync(k, storeInMain, flight), out var joined, out var flightTrace, cancellationToken);
         if (joined)
         {
             Interlocked.Increment(ref Stats.LoadsDeduped);
+            if (span is not null && flightTrace != default)
+            {
+                span.AddLink(new ActivityLink(flightTrace));
+            }
         }
 
         return task;
+    }
+
+    /// <summary>Ends a Get's span with its group and outcome.</summary>
+    private void EndSpan(Activity? span, GetResult result)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag(SidecarTracing.GroupTag, Name);
+        span.SetTag(SidecarTracing.OutcomeTag, !result.Found ? "not_found" : result.Source switch
+        {
+            CacheSource.Hit => "hit",
+            CacheSource.Hot => "hot_hit",
+            CacheSource.Peer => "peer",
+            _ => "load",
+        });
+        span.Dispose();
+    }
+
+    private async ValueTask<GetResult> EndSpanWhenDoneAsync(Task<GetResult> task, Activity span)
+    {
+        try
+        {
+            var result = await task;
+            EndSpan(span, result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            span.SetTag(SidecarTracing.GroupTag, Name);
+            span.SetTag(SidecarTracing.OutcomeTag, "error");
+            span.SetStatus(ActivityStatusCode.Error, e.Message);
+            span.Dispose();
+            throw;
+        }
     }
 
     private async Task<GetResult> LoadAsync(string key, bool storeInMain, Flight flight)
@@ -462,15 +535,19 @@ internal sealed class Group : IDisposable
         var generation = Volatile.Read(ref _hotGeneration);
         LoadResult loaded;
         await _loadSlots.WaitAsync(CancellationToken.None);
+        using var span = SidecarTracing.Source.StartActivity("k8scache.load", ActivityKind.Client)?
+            .SetTag(SidecarTracing.GroupTag, Name).SetTag(SidecarTracing.LoaderTag, settings.Loader.Kind);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            var started = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref Stats.LocalLoads);
             loaded = await settings.Loader.LoadAsync(Name, key, CancellationToken.None);
+            span?.SetTag(SidecarTracing.OutcomeTag, loaded.Found ? "found" : "not_found");
             NodeLog.Loaded(_logger, _node, Name, key, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, loaded.Found);
         }
         catch (LoaderException e)
         {
+            span?.SetTag(SidecarTracing.OutcomeTag, "error").SetStatus(ActivityStatusCode.Error, e.Message);
             Interlocked.Increment(ref Stats.LocalLoadErrors);
             NodeLog.LoadFailed(_logger, _node, Name, e.Message);
             NodeLog.LoadFailedKey(_logger, _node, Name, key);

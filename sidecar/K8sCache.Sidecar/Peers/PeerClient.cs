@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Telemetry;
 
 namespace K8sCache.Sidecar.Peers;
 
@@ -10,6 +12,9 @@ namespace K8sCache.Sidecar.Peers;
 /// </summary>
 internal sealed class PeerClient : IPeer, IDisposable
 {
+    /// <summary>Pings run every second whatever the traffic: not traced.</summary>
+    private const string PingSpan = "k8scache.peer/Ping";
+
     private readonly GrpcChannel _channel;
     private readonly Func<PeerHeader> _header;
     private readonly Action<PeerClient, HealthChange> _onChange;
@@ -44,10 +49,10 @@ internal sealed class PeerClient : IPeer, IDisposable
     public bool CopiesServable(long nowMs) => Health.CopiesServable(nowMs);
 
     public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+        ObserveAsync("k8scache.peer/Get", () => _channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
     public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Set, new PeerSetRequest
+        ObserveAsync("k8scache.peer/Set", () => _channel.UnaryAsync(PeerService.Set, new PeerSetRequest
         {
             Header = _header(),
             Group = group,
@@ -60,45 +65,51 @@ internal sealed class PeerClient : IPeer, IDisposable
         }, _callOptions, cancellationToken));
 
     public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Expire, new PeerExpireRequest { Header = _header(), Group = group, Key = key, TtlMs = ttlMs, Condition = condition },
+        ObserveAsync("k8scache.peer/Expire", () => _channel.UnaryAsync(PeerService.Expire, new PeerExpireRequest { Header = _header(), Group = group, Key = key, TtlMs = ttlMs, Condition = condition },
             _callOptions, cancellationToken));
 
     public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Peek, new PeerPeekRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+        ObserveAsync("k8scache.peer/Peek", () => _channel.UnaryAsync(PeerService.Peek, new PeerPeekRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
     public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+        ObserveAsync("k8scache.peer/Delete", () => _channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Invalidate, new InvalidateRequest { Header = _header(), Group = group, Key = key },
+        ObserveAsync("k8scache.peer/Invalidate", () => _channel.UnaryAsync(PeerService.Invalidate, new InvalidateRequest { Header = _header(), Group = group, Key = key },
             new CallOptions(Timeout: timeout), cancellationToken));
 
     public long RecordMissedInvalidation() => Ledger.RecordMiss();
 
     public Task<PingResponse> PingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        ObserveAsync(_channel.UnaryAsync(PeerService.Ping, new PingRequest { Header = _header() }, new CallOptions(Timeout: timeout), cancellationToken));
+        ObserveAsync(PingSpan, () => _channel.UnaryAsync(PeerService.Ping, new PingRequest { Header = _header() }, new CallOptions(Timeout: timeout), cancellationToken));
 
     public void Dispose() => _channel.Dispose();
 
     /// <summary>IPv6 members are written <c>[addr]:port</c>, which is already a valid URI authority.</summary>
     private static string UriOf(string address) => "http://" + address;
 
-    /// <summary>Timeouts and unreachable peers count as failures; any answer, errors included, shows the peer alive.</summary>
-    private async Task<T> ObserveAsync<T>(Task<T> call)
+    /// <summary>Timeouts and unreachable peers count as failures; any answer, errors included, shows the peer alive.
+    /// Each call but the periodic ping is a client span, current while the request is sent, so the HTTP handler puts
+    /// its <c>traceparent</c> on the request and the peer's spans join the trace.</summary>
+    private async Task<T> ObserveAsync<T>(string spanName, Func<Task<T>> call)
     {
+        using var span = ReferenceEquals(spanName, PingSpan) ? null
+            : SidecarTracing.Source.StartActivity(spanName, ActivityKind.Client)?.SetTag(SidecarTracing.PeerTag, Address);
         try
         {
-            var result = await call;
+            var result = await call();
             Report(Health.RecordSuccess());
             return result;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
             Report(Health.RecordFailure());
             throw;
         }
-        catch (RpcException)
+        catch (RpcException e)
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
             Report(Health.RecordSuccess());
             throw;
         }

@@ -12,7 +12,7 @@ public partial class FolderDependencyTests
     /// <summary>Layers, lowest first. Each folder of the sidecar must be listed.</summary>
     private static readonly string[][] Layers =
     [
-        ["Caching", "Coalescing", "Hashing", "Configuration"],
+        ["Caching", "Coalescing", "Hashing", "Configuration", "Telemetry"],
         ["Loading", "Peers"],
         ["Node", "Discovery"],
         ["Api", "Metrics", "Resp"],

@@ -180,6 +180,8 @@ internal sealed class RefusingPeer(string address) : IPeer
 /// <summary>A loader that counts calls and answers what the test says; <see cref="Gate"/> holds loads until released.</summary>
 internal sealed class FakeLoader : ILoader
 {
+    public string Kind => "fake";
+
     public int Calls;
 
     public Func<string, LoadResult> Answer { get; set; } = key => new LoadResult(true, System.Text.Encoding.UTF8.GetBytes("v:" + key), null, true);

@@ -38,6 +38,9 @@ public sealed class SidecarNode : IDisposable
 
     public ChildProcess Process => _process ?? throw new InvalidOperationException("not started");
 
+    /// <summary>Environment variables of the process, set before <see cref="Start"/>.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     /// <summary>More keys of the <c>K8sCache</c> section, written with the next <see cref="WriteConfig"/>.</summary>
     public Dictionary<string, object> Settings { get; } = [];
 
@@ -90,7 +93,7 @@ public sealed class SidecarNode : IDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll");
         var command = _wrapCommand(dll);
-        _process = ChildProcess.Start(command[0], AppContext.BaseDirectory, command.Skip(1).Concat(["--config", _configPath]), captureOutput: true);
+        _process = ChildProcess.Start(command[0], AppContext.BaseDirectory, command.Skip(1).Concat(["--config", _configPath]), captureOutput: true, Environment);
     }
 
     /// <summary>Waits until the node's output contains <paramref name="text"/>: evidence that something happened in the

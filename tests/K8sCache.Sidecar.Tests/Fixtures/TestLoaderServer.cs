@@ -17,6 +17,7 @@ public sealed class TestLoaderServer : IAsyncDisposable
 {
     private LoopbackWebServer? _server;
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _traceParents = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _slowStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +57,9 @@ public sealed class TestLoaderServer : IAsyncDisposable
 
     public int TotalCalls => _calls.Values.Sum();
 
+    /// <summary>The W3C <c>traceparent</c> header of the last load of <paramref name="key"/>, if it had one.</summary>
+    public string? TraceParentFor(string key) => _traceParents.GetValueOrDefault(key);
+
     public static async Task<TestLoaderServer> StartAsync()
     {
         var loader = new TestLoaderServer();
@@ -70,6 +74,11 @@ public sealed class TestLoaderServer : IAsyncDisposable
     {
         var key = Uri.UnescapeDataString(context.Request.Path.Value!["/load/".Length..]);
         _calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        if (context.Request.Headers.TryGetValue("traceparent", out var traceParent))
+        {
+            _traceParents[key] = traceParent.ToString();
+        }
+
         if (key.StartsWith("versioned-", StringComparison.Ordinal))
         {
             var version = OriginVersion;

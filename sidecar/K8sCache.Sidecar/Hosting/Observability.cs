@@ -1,0 +1,75 @@
+using K8sCache.Sidecar.Metrics;
+using K8sCache.Sidecar.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace K8sCache.Sidecar.Hosting;
+
+/// <summary>
+/// Logs, traces and metrics as operators set them up elsewhere (docs/operations.md, "Monitoring"):
+/// <list type="bullet">
+/// <item>Logs: one line each, or JSON with <c>--log-format json</c> (the standard <c>Logging:Console:FormatterName</c>);
+/// inside a traced request every line carries its trace and span ids.</item>
+/// <item>Traces and metrics over OTLP with the OpenTelemetry SDK, on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or its
+/// traces or metrics form) is set and <c>OTEL_SDK_DISABLED</c> is not true; the SDK reads the other standard variables
+/// itself (<c>OTEL_SERVICE_NAME</c>, <c>OTEL_RESOURCE_ATTRIBUTES</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, …). Spans: the
+/// sidecar's own, ASP.NET Core's server spans (which take the caller's <c>traceparent</c>) and HttpClient's client spans
+/// (which send it to peers and loaders). Off, nothing listens to the sources and no span is ever created.</item>
+/// </list>
+/// </summary>
+internal static class Observability
+{
+    /// <summary>The command-line switch for the log format (simple or json).</summary>
+    public const string LogFormatSwitch = "--log-format";
+
+    public const string LogFormatKey = "Logging:Console:FormatterName";
+
+    private const string ServiceName = "k8scache-sidecar";
+
+    public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (string.Equals(configuration[LogFormatKey], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        // Per-request logs of ASP.NET Core drown the cache's own events; "Logging" configuration can turn them back on.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+    }
+
+    /// <summary>True when the standard variables ask for an OTLP export.</summary>
+    public static bool OtlpConfigured(Func<string, string?> environment) =>
+        !string.Equals(environment("OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase)
+        && new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT" }
+            .Any(name => !string.IsNullOrWhiteSpace(environment(name)));
+
+    public static void AddOpenTelemetry(IServiceCollection services)
+    {
+        if (!OtlpConfigured(Environment.GetEnvironmentVariable))
+        {
+            return;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(ServiceName))
+            .WithTracing(t => t.AddSource(SidecarTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http").AddOtlpExporter())
+            .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddOtlpExporter());
+    }
+}
