@@ -115,6 +115,16 @@ public sealed class ChildProcess : IDisposable
 
     public void CloseInput() => _process.StandardInput.Close();
 
+    /// <summary>Writes <paramref name="text"/> to standard input, then closes it if <paramref name="close"/>.</summary>
+    public async Task WriteStandardInputAsync(string text, bool close)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        if (close)
+        {
+            _process.StandardInput.Close();
+        }
+    }
+
     public void Dispose()
     {
         try

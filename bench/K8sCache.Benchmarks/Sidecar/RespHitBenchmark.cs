@@ -2,10 +2,12 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using K8sCache.Protocol.Metrics;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Resp;
+using K8sCache.Sidecar.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K8sCache.Benchmarks.Sidecar;
@@ -13,7 +15,9 @@ namespace K8sCache.Benchmarks.Sidecar;
 /// <summary>
 /// A Redis GET hit, whole: parse the request from the bytes a client sends, resolve <c>GROUP:KEY</c>, look the key up
 /// and write the reply into the connection's pipe. Must allocate nothing per command. Baseline: the main-cache hit
-/// through <see cref="Group.GetAsync"/> with a ready-made string key.
+/// through <see cref="Group.GetAsync"/> with a ready-made string key. The Prometheus exporter listens, as in a running
+/// sidecar, so each hit pays for its latency histogram. <see cref="Tracing"/> on: a listener records every span of the
+/// sidecar's source, as an OTLP exporter would (without the export).
 /// </summary>
 [MemoryDiagnoser]
 public class RespHitBenchmark
@@ -25,13 +29,28 @@ public class RespHitBenchmark
     private CacheNode _node = null!;
     private RespCommands _commands = null!;
     private Group _group = null!;
+    private PrometheusTextExporter _exporter = null!;
+    private System.Diagnostics.ActivityListener? _tracer;
     private ReadOnlySequence<byte>[] _frames = null!;
     private string[] _keys = null!;
     private int _next;
 
+    [Params(false, true)]
+    public bool Tracing { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        if (Tracing)
+        {
+            _tracer = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = source => source.Name == SidecarTracing.SourceName,
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(_tracer);
+        }
+
         var options = new SidecarOptions
         {
             Self = "127.0.0.1:7070",
@@ -45,6 +64,8 @@ public class RespHitBenchmark
         _node = new CacheNode(options, _peers, static (_, _) => null, TimeProvider.System, NullLogger.Instance);
         _commands = new RespCommands(_node, _peers, new RespStats(), NullLogger.Instance);
         _group = _node.GetGroup("bench");
+        _exporter = new PrometheusTextExporter(SidecarInstruments.Meter);
+        _exporter.AddHistograms("k8scache_get_duration_seconds", "Gets", () => _group.Latency.Series);
         _keys = Enumerable.Range(0, 10_000).Select(i => $"key-{i:D12}").ToArray();
         foreach (var key in _keys)
         {
@@ -57,6 +78,8 @@ public class RespHitBenchmark
     [GlobalCleanup]
     public void Cleanup()
     {
+        _tracer?.Dispose();
+        _exporter.Dispose();
         _node.Dispose();
         _peers.Dispose();
     }

@@ -70,6 +70,6 @@ internal static class Observability
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(ServiceName))
             .WithTracing(t => t.AddSource(SidecarTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http").AddOtlpExporter())
-            .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddOtlpExporter());
+            .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName, SidecarInstruments.MeterName, SidecarInstruments.GetsMeterName).AddOtlpExporter());
     }
 }

@@ -9,6 +9,7 @@ using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Resp;
+using K8sCache.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -179,7 +180,9 @@ internal static class SidecarHost
         var node = app.Services.GetRequiredService<CacheNode>();
         var peers = app.Services.GetRequiredService<PeerSet>();
         var metrics = new NodeMetrics(node, peers);
-        var exporter = new PrometheusTextExporter(metrics.Meter);
+        var exporter = new PrometheusTextExporter(metrics.Meter, SidecarInstruments.Meter);
+        exporter.AddHistograms("k8scache_get_duration_seconds", SidecarInstruments.GetDuration.Description!,
+            () => node.Groups.SelectMany(g => g.Latency.Series));
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             exporter.Dispose();

@@ -41,6 +41,8 @@ internal sealed class NodeMetrics : IDisposable
             description: "Members of this node's ring, itself included.");
         Meter.CreateObservableGauge("k8scache.ring_version", () => peers.Ring.Version,
             description: "Version of this node's ring; increases on every membership change.");
+        Meter.CreateObservableGauge("k8scache.ring_fingerprint", () => (long)(peers.Ring.Fingerprint & uint.MaxValue),
+            description: "Low 32 bits of the fingerprint of this node's member list: nodes that agree on the ring show the same value.");
         Meter.CreateObservableCounter("k8scache.ring_view_mismatches", () => peers.ViewMismatches,
             description: "Peer requests from nodes whose member list differed from this node's.");
         Meter.CreateObservableGauge("k8scache.peers_down", () => (long)peers.DownCount,

@@ -34,6 +34,14 @@ internal sealed class Group : IDisposable
 
     private const int StripeCount = 64;
 
+    // Indexes in GetLatency.Outcomes.
+    private const int HitOutcome = 0;
+    private const int HotHitOutcome = 1;
+    private const int PeerOutcome = 2;
+    private const int LoadOutcome = 3;
+    private const int NotFoundOutcome = 4;
+    private const int ErrorOutcome = 5;
+
     private readonly string _node;
     private readonly IPeerPicker _picker;
     private readonly TimeProvider _timeProvider;
@@ -58,11 +66,15 @@ internal sealed class Group : IDisposable
         Main = CreateStore(options.Eviction, options.MaxBytes - options.MaxBytes / HotCacheDivisor);
         Hot = CreateStore(options.Eviction, options.MaxBytes / HotCacheDivisor);
         _settings = new Settings(options, loader);
+        Latency = new GetLatency(Name);
     }
 
     public string Name { get; }
 
     public GroupStats Stats { get; } = new();
+
+    /// <summary>Get latency by outcome, for the Prometheus endpoint.</summary>
+    public GetLatency Latency { get; }
 
     public ICacheStore Main { get; }
 
@@ -82,39 +94,41 @@ internal sealed class Group : IDisposable
 
     private long Now => MonotonicClock.NowMs(_timeProvider);
 
-    /// <summary>A Get from an application: caches, then the owner, then the loader.</summary>
+    /// <summary>A Get from an application: caches, then the owner, then the loader. Timed by outcome
+    /// (<see cref="SidecarInstruments.GetDuration"/>) and traced when a tracer listens.</summary>
     public ValueTask<GetResult> GetAsync(string key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Stats.Gets);
+        var started = Latency.StartHit();
         var caller = Activity.Current;
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
-            EndSpan(span, hit);
+            Finish(span, started, hit, sampledHit: true);
             return ValueTask.FromResult(hit);
         }
 
         Interlocked.Increment(ref Stats.Misses);
+        started = started == 0 ? Stopwatch.GetTimestamp() : started;
         var task = _fetches.RunAsync(key, FetchAsync, out var joined, out var flightTrace, cancellationToken);
         if (joined)
         {
             Interlocked.Increment(ref Stats.LoadsDeduped);
         }
 
-        if (span is null)
+        if (span is not null)
         {
-            return new ValueTask<GetResult>(task);
+            // A Get that joined a fetch in flight links to the span of the Get that started it: the wait is visible.
+            if (joined && flightTrace != default)
+            {
+                span.AddLink(new ActivityLink(flightTrace));
+            }
+
+            // This method is not async: the span must not stay current for the caller once the fetch is under way.
+            Activity.Current = caller;
         }
 
-        // A Get that joined a fetch in flight links to the span of the Get that started it: the wait is visible.
-        if (joined && flightTrace != default)
-        {
-            span.AddLink(new ActivityLink(flightTrace));
-        }
-
-        // This method is not async: the span must not stay current for the caller once the fetch is under way.
-        Activity.Current = caller;
-        return EndSpanWhenDoneAsync(task, span);
+        return FinishWhenDoneAsync(task, span, started);
     }
 
     /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string or copying
@@ -123,6 +137,7 @@ internal sealed class Group : IDisposable
     public bool TryReadOwnedHit<TReader>(ReadOnlySpan<char> key, ref TReader reader)
         where TReader : ICacheValueReader, allows ref struct
     {
+        var started = Latency.StartHit();
         if (!Main.TryRead(key, Now, ref reader))
         {
             return false;
@@ -130,6 +145,7 @@ internal sealed class Group : IDisposable
 
         Interlocked.Increment(ref Stats.Gets);
         Interlocked.Increment(ref Stats.CacheHits);
+        Latency.RecordHit(started, HitOutcome);
         return true;
     }
 
@@ -139,24 +155,25 @@ internal sealed class Group : IDisposable
     {
         Interlocked.Increment(ref Stats.Gets);
         Interlocked.Increment(ref Stats.ServerRequests);
+        var started = Latency.StartHit();
         var caller = Activity.Current;
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         span?.SetTag(SidecarTracing.FromPeerTag, true);
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
-            EndSpan(span, hit);
+            Finish(span, started, hit, sampledHit: true);
             return ValueTask.FromResult(hit);
         }
 
         Interlocked.Increment(ref Stats.Misses);
+        started = started == 0 ? Stopwatch.GetTimestamp() : started;
         var task = LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken, span);
-        if (span is null)
+        if (span is not null)
         {
-            return new ValueTask<GetResult>(task);
+            Activity.Current = caller;
         }
 
-        Activity.Current = caller;
-        return EndSpanWhenDoneAsync(task, span);
+        return FinishWhenDoneAsync(task, span, started);
     }
 
     /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
@@ -482,39 +499,59 @@ internal sealed class Group : IDisposable
         return task;
     }
 
-    /// <summary>Ends a Get's span with its group and outcome.</summary>
-    private void EndSpan(Activity? span, GetResult result)
+    private void RecordLoad(long started, string outcome) => SidecarInstruments.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+        new KeyValuePair<string, object?>("group", Name), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>The outcome's index in <see cref="GetLatency.Outcomes"/>.</summary>
+    private static int OutcomeOf(GetResult result) => !result.Found ? NotFoundOutcome : result.Source switch
     {
-        if (span is null)
+        CacheSource.Hit => HitOutcome,
+        CacheSource.Hot => HotHitOutcome,
+        CacheSource.Peer => PeerOutcome,
+        _ => LoadOutcome,
+    };
+
+    /// <summary>Records a Get's duration by outcome (a hit only when sampled: <paramref name="started"/> is 0 otherwise)
+    /// and ends its span, if traced, with its group and outcome.</summary>
+    private void Finish(Activity? span, long started, GetResult result, bool sampledHit = false)
+    {
+        var outcome = OutcomeOf(result);
+        if (sampledHit)
         {
-            return;
+            Latency.RecordHit(started, outcome);
+        }
+        else
+        {
+            Latency.Record(started, outcome);
         }
 
-        span.SetTag(SidecarTracing.GroupTag, Name);
-        span.SetTag(SidecarTracing.OutcomeTag, !result.Found ? "not_found" : result.Source switch
+        if (span is not null)
         {
-            CacheSource.Hit => "hit",
-            CacheSource.Hot => "hot_hit",
-            CacheSource.Peer => "peer",
-            _ => "load",
-        });
-        span.Dispose();
+            span.SetTag(SidecarTracing.GroupTag, Name);
+            span.SetTag(SidecarTracing.OutcomeTag, GetLatency.Outcomes[outcome]);
+            span.Dispose();
+        }
     }
 
-    private async ValueTask<GetResult> EndSpanWhenDoneAsync(Task<GetResult> task, Activity span)
+    private async ValueTask<GetResult> FinishWhenDoneAsync(Task<GetResult> task, Activity? span, long started)
     {
         try
         {
             var result = await task;
-            EndSpan(span, result);
+            Finish(span, started, result);
             return result;
         }
         catch (Exception e)
         {
-            span.SetTag(SidecarTracing.GroupTag, Name);
-            span.SetTag(SidecarTracing.OutcomeTag, "error");
-            span.SetStatus(ActivityStatusCode.Error, e.Message);
-            span.Dispose();
+            Latency.Record(started, ErrorOutcome);
+            if (span is not null)
+            {
+                span.SetTag(SidecarTracing.GroupTag, Name);
+                span.SetTag(SidecarTracing.OutcomeTag, GetLatency.Outcomes[ErrorOutcome]);
+                span.SetStatus(ActivityStatusCode.Error, e.Message);
+                span.Dispose();
+            }
+
             throw;
         }
     }
@@ -542,12 +579,15 @@ internal sealed class Group : IDisposable
         {
             Interlocked.Increment(ref Stats.LocalLoads);
             loaded = await settings.Loader.LoadAsync(Name, key, CancellationToken.None);
-            span?.SetTag(SidecarTracing.OutcomeTag, loaded.Found ? "found" : "not_found");
+            var outcome = loaded.Found ? "found" : "not_found";
+            span?.SetTag(SidecarTracing.OutcomeTag, outcome);
+            RecordLoad(started, outcome);
             NodeLog.Loaded(_logger, _node, Name, key, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, loaded.Found);
         }
         catch (LoaderException e)
         {
             span?.SetTag(SidecarTracing.OutcomeTag, "error").SetStatus(ActivityStatusCode.Error, e.Message);
+            RecordLoad(started, "error");
             Interlocked.Increment(ref Stats.LocalLoadErrors);
             NodeLog.LoadFailed(_logger, _node, Name, e.Message);
             NodeLog.LoadFailedKey(_logger, _node, Name, key);

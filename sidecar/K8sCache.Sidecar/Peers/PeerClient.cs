@@ -95,25 +95,35 @@ internal sealed class PeerClient : IPeer, IDisposable
     {
         using var span = ReferenceEquals(spanName, PingSpan) ? null
             : SidecarTracing.Source.StartActivity(spanName, ActivityKind.Client)?.SetTag(SidecarTracing.PeerTag, Address);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await call();
             Report(Health.RecordSuccess());
+            Record(spanName, started, "ok");
             return result;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
             Report(Health.RecordFailure());
+            Record(spanName, started, "error");
             throw;
         }
         catch (RpcException e)
         {
             span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
             Report(Health.RecordSuccess());
+            Record(spanName, started, "error");
             throw;
         }
     }
+
+    /// <summary>The call's duration by method (the span name's last part) and outcome.</summary>
+    private static void Record(string spanName, long started, string outcome) => SidecarInstruments.PeerCallDuration.Record(
+        Stopwatch.GetElapsedTime(started).TotalSeconds,
+        new KeyValuePair<string, object?>("method", spanName[(spanName.IndexOf('/', StringComparison.Ordinal) + 1)..]),
+        new KeyValuePair<string, object?>("outcome", outcome));
 
     private void Report(HealthChange change)
     {

@@ -37,4 +37,34 @@ public class PrometheusTextExporterTests
 
         Assert.DoesNotContain("other_gauge", exporter.Collect(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Collect_RendersHistograms_Cumulatively_WithSumAndCount_PerLabelSet()
+    {
+        using var meter = new Meter("test." + Guid.NewGuid());
+        var duration = meter.CreateHistogram<double>("k8scache.peer.duration", "s", "Peer calls.");
+        using var exporter = new PrometheusTextExporter(meter);
+        duration.Record(0.0002, new KeyValuePair<string, object?>("method", "Get"));
+        duration.Record(0.003, new KeyValuePair<string, object?>("method", "Get"));
+        duration.Record(20, new KeyValuePair<string, object?>("method", "Get"));
+        duration.Record(0.0002, new KeyValuePair<string, object?>("method", "Set"));
+        var owned = new HistogramAggregate(PrometheusTextExporter.HistogramBounds);
+        owned.Record(0.001, weight: 16);
+        exporter.AddHistograms("k8scache_get_duration_seconds", "Gets.", () => [([new("outcome", "hit")], owned)]);
+
+        var text = exporter.Collect();
+
+        Assert.Contains("# TYPE k8scache_peer_duration_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_bucket{method=\"Get\",le=\"0.0001\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_bucket{method=\"Get\",le=\"0.00025\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_bucket{method=\"Get\",le=\"0.005\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_bucket{method=\"Get\",le=\"10\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_bucket{method=\"Get\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_count{method=\"Get\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_sum{method=\"Get\"} 20.0032", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_peer_duration_seconds_count{method=\"Set\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE k8scache_get_duration_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_get_duration_seconds_bucket{outcome=\"hit\",le=\"0.001\"} 16\n", text, StringComparison.Ordinal);
+        Assert.Contains("k8scache_get_duration_seconds_count{outcome=\"hit\"} 16\n", text, StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Tests.Fixtures;
 
 namespace K8sCache.Sidecar.Tests.Cluster;
@@ -139,6 +140,48 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
         Assert.Contains("k8scache_ring_members 3", text, StringComparison.Ordinal);
         Assert.Contains("k8scache_ring_view_mismatches_total 0", text, StringComparison.Ordinal);
         Assert.Contains("k8scache_bytes{group=\"scores\",cache=\"main\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_PassPromtoolsCheck_AndTimeGetsByOutcome_PeerCallsAndLoads()
+    {
+        var (asked, owner) = (Cluster.Nodes[0], Cluster.Nodes[1]);
+        var ring = HashRing.Create(Cluster.Nodes.Select(n => n.PeerAddress), 1);
+        var remote = Enumerable.Range(0, 1000).Select(i => $"timed-{i}").First(k => ring.Owner(k) == owner.PeerAddress);
+        await Cluster.GetAsync(asked, "scores", remote);
+        await Cluster.GetAsync(owner, "scores", remote);
+        await Cluster.GetAsync(owner, "scores", "missing-" + remote);
+
+        foreach (var node in new[] { asked, owner })
+        {
+            var text = await Cluster.Http.GetStringAsync(new Uri(node.AdminUri, "/metrics"));
+            var (exit, output) = await PromtoolAsync(text);
+            Assert.True(exit == 0 && output.Length == 0, $"promtool check metrics on {node.Ip}: exit {exit}\n{output}\n{text}");
+            Assert.Matches(@"k8scache_ring_fingerprint [1-9]", text);
+        }
+
+        var askedText = await Cluster.Http.GetStringAsync(new Uri(asked.AdminUri, "/metrics"));
+        var ownerText = await Cluster.Http.GetStringAsync(new Uri(owner.AdminUri, "/metrics"));
+        Assert.Matches(@"k8scache_get_duration_seconds_count\{group=""scores"",outcome=""peer""\} [1-9]", askedText);
+        Assert.Matches(@"k8scache_peer_duration_seconds_bucket\{method=""Get"",outcome=""ok"",le=""\+Inf""\} [1-9]", askedText);
+        Assert.Matches(@"k8scache_get_duration_seconds_count\{group=""scores"",outcome=""load""\} [1-9]", ownerText);
+        Assert.Matches(@"k8scache_get_duration_seconds_count\{group=""scores"",outcome=""hit""\} [1-9]", ownerText);
+        Assert.Matches(@"k8scache_get_duration_seconds_count\{group=""scores"",outcome=""not_found""\} [1-9]", ownerText);
+        Assert.Matches(@"k8scache_load_duration_seconds_count\{group=""scores"",outcome=""found""\} [1-9]", ownerText);
+        // Every node agrees on the ring: one fingerprint.
+        Assert.Equal(Fingerprint(askedText), Fingerprint(ownerText));
+    }
+
+    private static string Fingerprint(string metrics) =>
+        System.Text.RegularExpressions.Regex.Match(metrics, @"k8scache_ring_fingerprint (\d+)").Groups[1].Value;
+
+    /// <summary>Runs the real <c>promtool check metrics</c> on an exposition (stdin); its findings are its output.</summary>
+    private static async Task<(int Exit, string Output)> PromtoolAsync(string exposition)
+    {
+        using var process = ChildProcess.Start(ToolPaths.Find("promtool"), Path.GetTempPath(), ["check", "metrics"], captureOutput: true);
+        await process.WriteStandardInputAsync(exposition, close: true);
+        var exit = await process.WaitForExitAsync(TestTimeouts.Default);
+        return (exit, (process.StandardOutput + process.StandardError).Trim());
     }
 
     /// <summary>Reads every key from every node until hot copies exist (1 in 10 peer fetches keeps one; 600 tries
