@@ -37,6 +37,8 @@ internal sealed class NodeMetrics : IDisposable
             unit: "By", description: "Byte budget.");
         Meter.CreateObservableGauge("k8scache.items", () => PerCache(node, c => c.Count),
             description: "Entries held.");
+        Meter.CreateObservableGauge("k8scache.ready", () => !node.Draining && peers.IsReady ? 1L : 0L,
+            description: "1 while /readyz answers ready (the ring is built and the node is not shutting down).");
         Meter.CreateObservableGauge("k8scache.ring_members", () => (long)peers.Ring.Members.Count,
             description: "Members of this node's ring, itself included.");
         Meter.CreateObservableGauge("k8scache.ring_version", () => peers.Ring.Version,
