@@ -116,9 +116,12 @@ internal sealed partial class CacheGroupController(
             var started = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _reconciles);
             var slash = key.IndexOf('/', StringComparison.Ordinal);
+            using var span = ReconcileTracing.Source.StartActivity("k8scache.reconcile")?
+                .SetTag("k8s.namespace.name", key[..slash]).SetTag("k8scache.cachegroup", key[(slash + 1)..]);
             try
             {
                 var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken);
+                span?.SetTag("k8scache.result", "success");
                 _queue.Forget(key);
                 if (result.RequeueAfter is { } after)
                 {
@@ -133,6 +136,7 @@ internal sealed partial class CacheGroupController(
             }
             catch (Exception e) when (e is ReconcileException or KubernetesException or HttpRequestException or IOException)
             {
+                span?.SetTag("k8scache.result", "error").SetStatus(ActivityStatusCode.Error, e.Message);
                 Metrics?.Reconciled(false, Stopwatch.GetElapsedTime(started));
                 LogFailed(logger, key, e.Message);
                 _queue.AddRateLimited(key, cancellationToken);
@@ -140,6 +144,7 @@ internal sealed partial class CacheGroupController(
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // A defect, not an API error: logged with its stack, retried with backoff, and the worker lives on.
+                span?.SetTag("k8scache.result", "error").SetStatus(ActivityStatusCode.Error, e.Message);
                 Metrics?.Reconciled(false, Stopwatch.GetElapsedTime(started));
                 LogCrashed(logger, key, e);
                 _queue.AddRateLimited(key, cancellationToken);

@@ -1,7 +1,10 @@
+using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Protocol.Configuration;
 using K8sCache.Protocol.Metrics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace K8sCache.Operator.Hosting;
 
@@ -22,6 +25,13 @@ internal static class OperatorHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (OtlpEndpoint() is not null)
+        {
+            // The SDK reads the other standard variables itself (service name, resource attributes, protocol).
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("k8scache-operator"))
+                .WithTracing(t => t.AddSource(ReconcileTracing.SourceName, "System.Net.Http").AddOtlpExporter());
+        }
 
         OperatorOptions options;
         KubernetesConfig config;
@@ -39,6 +49,8 @@ internal static class OperatorHost
         var endpoint = EndpointParser.ToListenEndpoint(options.MetricsAddress);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
+        // The caches export to the operator's own collector, when it has one.
+        options = options with { OtlpEndpoint = OtlpEndpoint(), OtlpProtocol = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL") };
         using var runtime = new OperatorRuntime(config, options, TimeProvider.System, app.Services.GetRequiredService<ILoggerFactory>());
         using var exporter = new PrometheusTextExporter(runtime.Metrics.Meter);
         app.Run(context =>
@@ -73,4 +85,10 @@ internal static class OperatorHost
         await run;
         return 0;
     }
+
+    /// <summary>The collector the standard variable names, unless the SDK is disabled.</summary>
+    private static string? OtlpEndpoint() =>
+        string.Equals(Environment.GetEnvironmentVariable("OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : null;
 }

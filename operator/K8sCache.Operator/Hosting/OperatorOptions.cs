@@ -39,6 +39,13 @@ internal sealed record OperatorOptions
     /// <summary>The cluster's DNS domain (the kubelet's <c>--cluster-domain</c>). Default cluster.local.</summary>
     public string ClusterDomain { get; init; } = RenderOptions.DefaultClusterDomain;
 
+    /// <summary>The OTLP collector the operator exports to (its <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), given to the cache
+    /// pods too; null: none.</summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>The operator's <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, given to the cache pods with the endpoint.</summary>
+    public string? OtlpProtocol { get; init; }
+
     /// <summary>Where /metrics, /healthz and /readyz are served. Default 0.0.0.0:8080.</summary>
     public string MetricsAddress { get; init; } = "0.0.0.0:8080";
 }

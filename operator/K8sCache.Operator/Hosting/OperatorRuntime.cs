@@ -22,7 +22,13 @@ internal sealed class OperatorRuntime : IDisposable
         _client = new KubernetesClient(config, handler);
         var logger = loggers.CreateLogger("K8sCache.Operator");
         var events = new EventRecorder(_client, timeProvider, logger);
-        var reconciler = new CacheGroupReconciler(_client, new RenderOptions { DefaultSidecarImage = options.SidecarImage, ClusterDomain = options.ClusterDomain }, events, timeProvider, logger);
+        var reconciler = new CacheGroupReconciler(_client, new RenderOptions
+        {
+            DefaultSidecarImage = options.SidecarImage,
+            ClusterDomain = options.ClusterDomain,
+            OtlpEndpoint = options.OtlpEndpoint,
+            OtlpProtocol = options.OtlpProtocol,
+        }, events, timeProvider, logger);
         Metrics = new OperatorMetrics(() => _controller!.QueueDepth, () => IsLeader);
         _controller = new CacheGroupController(_client, reconciler, options.WatchNamespaces, options.Workers, timeProvider, logger)
         {

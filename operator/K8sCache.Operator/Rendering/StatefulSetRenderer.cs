@@ -175,7 +175,7 @@ internal static class StatefulSetRenderer
             ["image"] = image,
             ["imagePullPolicy"] = cg.Spec.Sidecar?.ImagePullPolicy ?? "IfNotPresent",
             ["args"] = new JsonArray("--config", $"{SidecarConfigRenderer.Directory}/{SidecarConfigRenderer.FileName}"),
-            ["env"] = SidecarEnvironment(cg),
+            ["env"] = SidecarEnvironment(cg, options),
             ["ports"] = new JsonArray(
                 ContainerPort("peer", Ports.Peer),
                 ContainerPort("api", Ports.Api),
@@ -223,14 +223,11 @@ internal static class StatefulSetRenderer
 
     /// <summary>POD_IP, and with a memory limit on the sidecar, that limit (the downward API's <c>limits.memory</c> in
     /// bytes) as <c>MemoryLimit</c>, from which groups without a MaxBytes take their budgets. Without a limit the
-    /// downward API would answer the node's whole memory, so nothing is passed and the sidecar keeps its defaults.</summary>
-    private static JsonArray SidecarEnvironment(CacheGroup cg)
+    /// downward API would answer the node's whole memory, so nothing is passed and the sidecar keeps its defaults.
+    /// With an OTLP collector, the standard OTEL_* variables (<see cref="Telemetry"/>).</summary>
+    private static JsonArray SidecarEnvironment(CacheGroup cg, RenderOptions options)
     {
-        var env = new JsonArray(new JsonObject
-        {
-            ["name"] = "POD_IP",
-            ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } },
-        });
+        var env = new JsonArray(FieldVariable("POD_IP", "status.podIP"));
         if (cg.Spec.Sidecar?.Resources?["limits"]?["memory"] is not null)
         {
             env.Add((JsonNode)new JsonObject
@@ -243,8 +240,44 @@ internal static class StatefulSetRenderer
             });
         }
 
+        foreach (var variable in Telemetry(cg, options))
+        {
+            env.Add((JsonNode)variable);
+        }
+
         return env;
     }
+
+    /// <summary>The OTLP variables of a sidecar: the collector and protocol, the service name, and the pod's name and
+    /// namespace (from the downward API, expanded by the kubelet into OTEL_RESOURCE_ATTRIBUTES) with the CacheGroup.</summary>
+    private static IEnumerable<JsonObject> Telemetry(CacheGroup cg, RenderOptions options)
+    {
+        if (options.OtlpEndpoint is null)
+        {
+            yield break;
+        }
+
+        yield return FieldVariable("POD_NAME", "metadata.name");
+        yield return FieldVariable("POD_NAMESPACE", "metadata.namespace");
+        yield return new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_ENDPOINT", ["value"] = options.OtlpEndpoint };
+        if (options.OtlpProtocol is { } protocol)
+        {
+            yield return new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_PROTOCOL", ["value"] = protocol };
+        }
+
+        yield return new JsonObject { ["name"] = "OTEL_SERVICE_NAME", ["value"] = "k8scache-sidecar" };
+        yield return new JsonObject
+        {
+            ["name"] = "OTEL_RESOURCE_ATTRIBUTES",
+            ["value"] = $"k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE),k8scache.cachegroup={cg.Metadata.Name}",
+        };
+    }
+
+    private static JsonObject FieldVariable(string name, string fieldPath) => new()
+    {
+        ["name"] = name,
+        ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = fieldPath } },
+    };
 
     private static JsonObject ContainerPort(string name, int port) => new()
     {

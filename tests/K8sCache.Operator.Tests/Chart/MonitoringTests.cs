@@ -65,6 +65,26 @@ public class MonitoringTests
         Assert.Empty(await KubernetesSchema.ValidateAsync(all.Where(o => (string?)o["apiVersion"] != "monitoring.coreos.com/v1").ToList()));
     }
 
+    [Fact]
+    public async Task Telemetry_GivesTheOperatorTheCollector_WithItsPodAsResource()
+    {
+        var none = await TemplateAsync();
+        var traced = await TemplateAsync("--set", "telemetry.otlpEndpoint=http://otel-collector.monitoring:4318", "--set", "telemetry.otlpProtocol=http/protobuf");
+
+        static Dictionary<string, JsonNode> Env(List<JsonObject> objects) => objects.Single(o => (string?)o["kind"] == "Deployment")
+            ["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!);
+        Assert.DoesNotContain(Env(none).Keys, k => k.StartsWith("OTEL_", StringComparison.Ordinal));
+        var env = Env(traced);
+        Assert.Equal("http://otel-collector.monitoring:4318", (string?)env["OTEL_EXPORTER_OTLP_ENDPOINT"]["value"]);
+        Assert.Equal("http/protobuf", (string?)env["OTEL_EXPORTER_OTLP_PROTOCOL"]["value"]);
+        Assert.Equal("k8scache-operator", (string?)env["OTEL_SERVICE_NAME"]["value"]);
+        Assert.Equal("k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)", (string?)env["OTEL_RESOURCE_ATTRIBUTES"]["value"]);
+        Assert.Empty(await KubernetesSchema.ValidateAsync(traced));
+        var (exit, output, error) = await Helm.RunAsync(["lint", "--strict", Helm.Chart, "--set", "telemetry.otlpProtocol=udp"]);
+        Assert.True(exit != 0, "a protocol the SDK does not know passed the schema");
+        Assert.Contains("/telemetry/otlpProtocol", output + error, StringComparison.Ordinal);
+    }
+
     private static List<string> AlertNames() => ReadYaml(Rules)["groups"]!.AsArray()
         .SelectMany(g => g!["rules"]!.AsArray()).Select(r => (string)r!["alert"]!).ToList();
 

@@ -44,6 +44,42 @@ public sealed class ControllerResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryReconcile_IsASpan_WithItsCacheGroupAndResult()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "K8sCache.Operator",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        CreateCacheGroup("traced-bad", """{ "spec": { "containers": "not a list" } }""");
+        CreateCacheGroup("traced-good", null);
+        using var runtime = Runtime(new FaultInjectingHandler(), workers: 1);
+        using var stop = new CancellationTokenSource();
+        var run = runtime.RunAsync(stop.Token);
+        try
+        {
+            string? Result(string name) => spans.Where(s => (string?)s.GetTagItem("k8scache.cachegroup") == name)
+                .Select(s => (string?)s.GetTagItem("k8scache.result")).FirstOrDefault();
+            await Poll.UntilAsync(() => Result("traced-good") is not null && Result("traced-bad") is not null);
+
+            Assert.Equal("success", Result("traced-good"));
+            Assert.Equal("error", Result("traced-bad"));
+            var bad = spans.First(s => (string?)s.GetTagItem("k8scache.cachegroup") == "traced-bad");
+            Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, bad.Status);
+            Assert.Equal("k8scache.reconcile", bad.OperationName);
+            Assert.NotNull(bad.GetTagItem("k8s.namespace.name"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run.WaitAsync(TestTimeouts.Default);
+        }
+    }
+
+    [Fact]
     public async Task ALoopThatStopsMakingProgress_FailsTheHealthCheck()
     {
         var handler = new FaultInjectingHandler();

@@ -202,6 +202,28 @@ public class ManifestRendererTests
     }
 
     [Fact]
+    public async Task AnOtlpCollector_ReachesEverySidecar_AsTheStandardVariables_WithThePodAsResource()
+    {
+        static JsonArray Env(JsonObject sts) => sts["spec"]!["template"]!["spec"]!.AsObject()
+            .Select(p => p.Value).OfType<JsonArray>().SelectMany(a => a).First(c => (string?)c!["name"] == "k8scache")!["env"]!.AsArray();
+        var traced = Find(ManifestRenderer.Render(CacheGroups.Minimal(), Options with { OtlpEndpoint = "http://otel-collector.monitoring:4318", OtlpProtocol = "http/protobuf" }), "StatefulSet");
+
+        var env = Env(traced).ToDictionary(e => (string)e!["name"]!, e => e);
+        Assert.Equal("http://otel-collector.monitoring:4318", (string?)env["OTEL_EXPORTER_OTLP_ENDPOINT"]!["value"]);
+        Assert.Equal("http/protobuf", (string?)env["OTEL_EXPORTER_OTLP_PROTOCOL"]!["value"]);
+        Assert.Equal("k8scache-sidecar", (string?)env["OTEL_SERVICE_NAME"]!["value"]);
+        Assert.Equal("metadata.name", (string?)env["POD_NAME"]!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("metadata.namespace", (string?)env["POD_NAMESPACE"]!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal($"k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE),k8scache.cachegroup={CacheGroups.Minimal().Metadata.Name}",
+            (string?)env["OTEL_RESOURCE_ATTRIBUTES"]!["value"]);
+        // The kubelet expands $(VAR) only from variables defined before: the pod's name and namespace come first.
+        var names = Env(traced).Select(e => (string)e!["name"]!).ToList();
+        Assert.True(names.IndexOf("POD_NAMESPACE") < names.IndexOf("OTEL_RESOURCE_ATTRIBUTES"));
+        Assert.DoesNotContain(Env(Find(ManifestRenderer.Render(CacheGroups.Minimal(), Options), "StatefulSet")), e => ((string)e!["name"]!).StartsWith("OTEL_", StringComparison.Ordinal));
+        Assert.Empty(await KubernetesSchema.ValidateAsync([traced]));
+    }
+
+    [Fact]
     public void RespUnixSocket_IsAnEmptyDir_MountedIntoTheSidecarAndEveryApplicationContainer()
     {
         var spec = Find(ManifestRenderer.Render(CacheGroups.Full(), Options), "StatefulSet")["spec"]!["template"]!["spec"]!;
