@@ -32,6 +32,13 @@ if (args is ["hitratio"])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- storememory S3Fifo|Lru   bytes per entry of a store layout
+if (args is ["storememory", var layout])
+{
+    Console.Write(StoreMemoryReport.Run(layout));
+    return;
+}
+
 if (args is ["remote-keys", var self, var members, var count])
 {
     RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);

@@ -25,16 +25,14 @@ internal static class HitRatioReport
             ("Zipf 0.99 + scans", WithScans(Zipf(0.99, seed: 3))),
             ("loop of 15,000", Loop(15_000)),
         };
-        var entry = EntryAccounting.SizeOf(Key(0), ValueBytes);
         var text = new StringBuilder("| workload | budget | LRU miss ratio | S3-FIFO miss ratio | S3-FIFO misses vs LRU |\n| --- | ---: | ---: | ---: | ---: |\n");
         var scans = new StringBuilder("\nThe scan workload's Zipf requests alone (the one-time keys miss under every policy):\n\n| budget | LRU miss ratio | S3-FIFO miss ratio | S3-FIFO misses vs LRU |\n| ---: | ---: | ---: | ---: |\n");
         foreach (var (name, stream) in streams)
         {
             foreach (var percent in new[] { 1, 5, 10 })
             {
-                var budget = entry * Keys * percent / 100;
-                var (lru, lruWorking) = MissRatio(new LruCacheStore(budget), stream);
-                var (s3, s3Working) = MissRatio(new S3FifoCacheStore(budget), stream);
+                var (lru, lruWorking) = MissRatio(WithRoomFor(new LruCacheStore(0), Keys * percent / 100), stream);
+                var (s3, s3Working) = MissRatio(WithRoomFor(new S3FifoCacheStore(0), Keys * percent / 100), stream);
                 text.Append(CultureInfo.InvariantCulture, $"| {name} | {percent}% | {lru:P2} | {s3:P2} | {(s3 - lru) / lru:+0.0%;-0.0%;0.0%} |\n");
                 if (stream.Max() >= Keys)
                 {
@@ -44,6 +42,13 @@ internal static class HitRatioReport
         }
 
         return text.Append(scans).ToString();
+    }
+
+    /// <summary>A budget of exactly that many entries in the store's own accounting, so policies compare at equal counts.</summary>
+    private static ICacheStore WithRoomFor(ICacheStore store, int entries)
+    {
+        store.MaxBytes = store.SizeOf(Key(0), ValueBytes) * entries;
+        return store;
     }
 
     /// <summary>The miss ratio over all requests, and over the requests for the key space's own keys (not the scans').</summary>
