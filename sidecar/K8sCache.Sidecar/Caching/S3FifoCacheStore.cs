@@ -106,7 +106,7 @@ internal sealed class S3FifoCacheStore : ICacheStore
 
     public long SizeOf(string key, int valueLength)
     {
-        var keyBytes = System.Text.Encoding.UTF8.GetByteCount(key);
+        var keyBytes = EncodedKey.Encode(key, new byte[EncodedKey.BufferBytes(key.Length)]).Bytes.Length;
         var inline = IsInline(keyBytes, valueLength);
         return AccountedSize(SlabArena.ClassSize(SlabArena.ClassOf(SlabChunk.HeaderBytes + keyBytes + (inline ? valueLength : 0))), inline ? -1 : valueLength);
     }

@@ -81,9 +81,9 @@ public class CrdEdgeValueTests
     [InlineData("loader.grpc", "\"http://a/path\"", false)]
     // Limits.
     [InlineData("limits.maxKeyBytes", "1", true)]
-    [InlineData("limits.maxKeyBytes", "65536", true)]
+    [InlineData("limits.maxKeyBytes", "2047", true)]
     [InlineData("limits.maxKeyBytes", "0", false)]
-    [InlineData("limits.maxKeyBytes", "65537", false)]
+    [InlineData("limits.maxKeyBytes", "2048", false)]
     [InlineData("limits.maxValueBytes", "0", true)]
     [InlineData("limits.maxValueBytes", "67108864", true)]
     [InlineData("limits.maxValueBytes", "-1", false)]

@@ -157,6 +157,7 @@ public abstract class CacheStoreContractTests
         Assert.Equal([1], lone.Value);
         Assert.Equal([2], replacement.Value);
         Assert.Equal([3], inside.Value);
+        Assert.Equal(store.SizeOf("\uD800", 1) + store.SizeOf("\uFFFD", 1) + store.SizeOf("a\uDC00b", 1), store.Bytes);
         Assert.Equal(1, store.RemoveWhere(k => k == "\uD800"));
         Assert.False(store.TryGet("\uD800", 0, out _));
         Assert.True(store.TryGet("\uFFFD", 0, out _));
