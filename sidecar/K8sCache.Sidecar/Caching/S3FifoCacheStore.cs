@@ -33,6 +33,12 @@ internal sealed class S3FifoCacheStore : ICacheStore
     /// <summary>The small queue's share of the budget: 1/10, the paper's choice.</summary>
     private const int SmallShareDivisor = 10;
 
+    /// <summary>The ghost's table takes at most this share of the budget (1/16), or <see cref="MinGhostCapacity"/> hashes
+    /// in a very small store.</summary>
+    private const int GhostShareDivisor = 16;
+
+    private const int MinGhostCapacity = 64;
+
     /// <summary>Pages a store may hold beyond its budget: room for the partly filled pages of the classes in use.</summary>
     private const int SparePages = 8;
 
@@ -346,29 +352,27 @@ internal sealed class S3FifoCacheStore : ICacheStore
     private long SizeOfEntry(ReadOnlySpan<byte> chunk) =>
         AccountedSize(chunk.Length, SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)]!.Length : -1);
 
-    /// <summary>As many hashes as the main queue can hold entries: its share of the budget over the mean entry size.</summary>
+    /// <summary>As many hashes as the main queue can hold entries (its share of the budget over the mean entry size), but
+    /// no more than a power of two that fits in 1/16 of the budget at 8 bytes each: the ghost is memory the budget does not
+    /// count, and only entries of under 115 to 230 accounted bytes would want more.</summary>
     private int GhostCapacity()
     {
         var mean = _count == 0 ? SlabArena.ClassSize(0) + IndexBytesPerEntry : Math.Max(1, _bytes / _count);
-        return (int)Math.Clamp((_maxBytes - _maxBytes / SmallShareDivisor) / mean, 1, 1 << 30);
+        var cap = Math.Max(MinGhostCapacity, 1L << System.Numerics.BitOperations.Log2((ulong)Math.Max(1, _maxBytes / GhostShareDivisor / sizeof(ulong))));
+        return (int)Math.Clamp((_maxBytes - _maxBytes / SmallShareDivisor) / mean, 1, Math.Min(cap, 1 << 30));
     }
 
     /// <summary>A chunk of the class: a free one, a new page while the pages stay within <see cref="PageLimit"/>, the page
-    /// of another class that holds the fewest entries (evicting them), or room made by the policy.</summary>
+    /// of another class that holds the fewest entries (evicting them), or room made by the policy. Only a store with
+    /// nothing left to evict and no page big enough goes past the limit, by the one page this entry needs.</summary>
     private int Allocate(int sizeClass)
     {
         while (true)
         {
-            var mayAddPage = _count == 0 || _arena.PageBytes + _arena.NewPageBytes(sizeClass) <= PageLimit;
-            var reference = _arena.TryAllocate(sizeClass, mayAddPage);
+            var reference = _arena.TryAllocate(sizeClass, _arena.PageBytes + _arena.NewPageBytes(sizeClass) <= PageLimit);
             if (reference != 0)
             {
                 return reference;
-            }
-
-            if (_count == 0)
-            {
-                throw new InvalidOperationException("the slab arena has no page left to add");
             }
 
             var page = _arena.EmptiestPageFor(sizeClass);
@@ -377,9 +381,14 @@ internal sealed class S3FifoCacheStore : ICacheStore
                 EvictPage(page);
                 _arena.Reassign(page, sizeClass);
             }
-            else
+            else if (_count > 0)
             {
                 EvictOne();
+            }
+            else
+            {
+                reference = _arena.TryAllocate(sizeClass, mayAddPage: true);
+                return reference != 0 ? reference : throw new InvalidOperationException("the slab arena has no page left to add");
             }
         }
     }

@@ -120,6 +120,50 @@ public sealed class S3FifoCacheStoreTests : CacheStoreContractTests
     }
 
     [Fact]
+    public void UnderEvictionAndPageMoves_EveryValueReadIsTheLastOneWritten_AndTheAccountingHolds()
+    {
+        // Small budget, sizes across many classes (and past the largest chunk): pages keep moving between classes.
+        const long budget = 96 * 1024;
+        var store = new S3FifoCacheStore(budget);
+        var written = new Dictionary<string, byte[]>();
+        var random = new Random(11);
+        for (var i = 0; i < 40_000; i++)
+        {
+            var key = "k" + random.Next(600);
+            switch (random.Next(10))
+            {
+                case 0:
+                    store.Remove(key);
+                    written.Remove(key);
+                    break;
+                case < 5:
+                    var value = new byte[random.Next(10) == 0 ? random.Next(16_000, 20_000) : random.Next(0, i % 2 == 0 ? 200 : 3000)];
+                    random.NextBytes(value);
+                    if (store.Set(key, value, 0))
+                    {
+                        written[key] = value;
+                    }
+
+                    break;
+                default:
+                    if (store.TryGet(key, 0, out var read))
+                    {
+                        Assert.Equal(written[key], read.Value);
+                    }
+
+                    break;
+            }
+
+            Assert.True(store.Bytes <= budget);
+        }
+
+        var held = written.Where(e => store.TryGet(e.Key, 0, out var v) && v.Value.AsSpan().SequenceEqual(e.Value)).ToList();
+        Assert.Equal(store.Count, held.Count);
+        Assert.Equal(held.Sum(e => store.SizeOf(e.Key, e.Value.Length)), store.Bytes);
+        Assert.True(store.MemoryBytes <= budget + 8 * 4096 + 64 * 1024, $"{store.MemoryBytes} bytes held for a {budget}-byte budget");
+    }
+
+    [Fact]
     public void LoweringTheBudget_ReturnsEmptyPages()
     {
         var store = new S3FifoCacheStore(4 << 20);
