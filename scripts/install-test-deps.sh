@@ -33,6 +33,11 @@ if ((${#missing[@]} > 0)); then
     fi
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # On a machine run by systemd the prometheus package starts its service on 0.0.0.0:9090, which would take the
+    # admin port the tests' sidecars bind on their loopback addresses: the tests start their own Prometheus instead.
+    if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+        "${sudo_cmd[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
 fi
 
 npm_install() {
