@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
@@ -20,7 +21,7 @@ public sealed class PrometheusTextExporter : IDisposable
     public static readonly double[] HistogramBounds = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener _listener = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Instrument, System.Collections.Concurrent.ConcurrentDictionary<SeriesKey, (string Labels, HistogramAggregate Histogram)>> _histograms = new();
+    private readonly ConcurrentDictionary<Instrument, ConcurrentDictionary<SeriesKey, (string Labels, HistogramAggregate Histogram)>> _histograms = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<Instrument, Dictionary<string, double>> _sums = [];
     private readonly List<(string Name, string Help, Func<IEnumerable<(KeyValuePair<string, object?>[] Tags, HistogramAggregate Histogram)>> Read)> _external = [];

@@ -180,10 +180,7 @@ internal sealed class S3FifoCacheStore : ICacheStore
                 if (inline && !SlabChunk.IsLarge(chunk) && _arena.ClassOfChunk(existing) == sizeClass)
                 {
                     // Same chunk size: the value is rewritten in place, keeping the entry's place, links and index slot.
-                    var (older, newer) = (SlabChunk.Older(chunk), SlabChunk.Newer(chunk));
                     SlabChunk.Write(chunk, encoded, value, -1, expiresAtMs, frequency, inMain);
-                    SlabChunk.SetOlder(chunk, older);
-                    SlabChunk.SetNewer(chunk, newer);
                     return true;
                 }
 

@@ -74,7 +74,8 @@ internal static class SlabChunk
     public static ReadOnlySpan<byte> Value(ReadOnlySpan<byte> chunk) =>
         IsLarge(chunk) ? [] : chunk.Slice(HeaderBytes + KeyLength(chunk), ValueField(chunk));
 
-    /// <summary>Fills a chunk for a new entry: links cleared, the key and (unless large) the value copied in.</summary>
+    /// <summary>Fills a chunk's entry: the key and (unless large) the value copied in. The links are left as they are: a
+    /// new entry gets them when it is queued, a value rewritten in place keeps its place.</summary>
     public static void Write(Span<byte> chunk, in EncodedKey key, ReadOnlySpan<byte> value, int largeSlot, long expiresAtMs, int frequency, bool inMain)
     {
         var meta = (ulong)ClampExpiry(expiresAtMs)
@@ -83,8 +84,6 @@ internal static class SlabChunk
             | (inMain ? InMainBit : 0)
             | (largeSlot >= 0 ? LargeBit : 0)
             | (key.IsUtf16 ? Utf16Bit : 0);
-        SetOlder(chunk, 0);
-        SetNewer(chunk, 0);
         SetMeta(chunk, meta);
         BinaryPrimitives.WriteInt32LittleEndian(chunk[16..], largeSlot >= 0 ? largeSlot : value.Length);
         key.Bytes.CopyTo(chunk[HeaderBytes..]);

@@ -100,7 +100,6 @@ internal sealed class Group : IDisposable
     {
         Interlocked.Increment(ref Stats.Gets);
         var started = Latency.StartHit();
-        var caller = Activity.Current;
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
@@ -124,8 +123,9 @@ internal sealed class Group : IDisposable
                 span.AddLink(new ActivityLink(flightTrace));
             }
 
-            // This method is not async: the span must not stay current for the caller once the fetch is under way.
-            Activity.Current = caller;
+            // This method is not async: the span must not stay current for the caller once the fetch is under way
+            // (its parent is what was current before it started).
+            Activity.Current = span.Parent;
         }
 
         return FinishWhenDoneAsync(task, span, started);
@@ -156,7 +156,6 @@ internal sealed class Group : IDisposable
         Interlocked.Increment(ref Stats.Gets);
         Interlocked.Increment(ref Stats.ServerRequests);
         var started = Latency.StartHit();
-        var caller = Activity.Current;
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         span?.SetTag(SidecarTracing.FromPeerTag, true);
         if (TryLookup(key, Now, countHits: true, out var hit))
@@ -170,7 +169,7 @@ internal sealed class Group : IDisposable
         var task = LoadOnceAsync(key, storeInMain: _picker.PickOwner(key) is null, cancellationToken, span);
         if (span is not null)
         {
-            Activity.Current = caller;
+            Activity.Current = span.Parent;
         }
 
         return FinishWhenDoneAsync(task, span, started);
