@@ -25,7 +25,7 @@ internal static class OperatorHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (OtlpEndpoint() is not null)
+        if (OtlpEnvironment.Configured(Environment.GetEnvironmentVariable))
         {
             // The SDK reads the other standard variables itself (service name, resource attributes, protocol).
             builder.Services.AddOpenTelemetry()
@@ -50,7 +50,11 @@ internal static class OperatorHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         // The caches export to the operator's own collector, when it has one.
-        options = options with { OtlpEndpoint = OtlpEndpoint(), OtlpProtocol = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL") };
+        options = options with
+        {
+            OtlpEndpoint = OtlpEnvironment.Endpoint(Environment.GetEnvironmentVariable),
+            OtlpProtocol = Environment.GetEnvironmentVariable(OtlpEnvironment.ProtocolVariable),
+        };
         using var runtime = new OperatorRuntime(config, options, TimeProvider.System, app.Services.GetRequiredService<ILoggerFactory>());
         using var exporter = new PrometheusTextExporter(runtime.Metrics.Meter);
         app.Run(context =>
@@ -85,10 +89,4 @@ internal static class OperatorHost
         await run;
         return 0;
     }
-
-    /// <summary>The collector the standard variable names, unless the SDK is disabled.</summary>
-    private static string? OtlpEndpoint() =>
-        string.Equals(Environment.GetEnvironmentVariable("OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase)
-            ? null
-            : Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : null;
 }

@@ -1,3 +1,4 @@
+using K8sCache.Protocol.Configuration;
 using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Telemetry;
 using OpenTelemetry.Metrics;
@@ -54,15 +55,9 @@ internal static class Observability
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
     }
 
-    /// <summary>True when the standard variables ask for an OTLP export.</summary>
-    public static bool OtlpConfigured(Func<string, string?> environment) =>
-        !string.Equals(environment("OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase)
-        && new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT" }
-            .Any(name => !string.IsNullOrWhiteSpace(environment(name)));
-
     public static void AddOpenTelemetry(IServiceCollection services)
     {
-        if (!OtlpConfigured(Environment.GetEnvironmentVariable))
+        if (!OtlpEnvironment.Configured(Environment.GetEnvironmentVariable))
         {
             return;
         }

@@ -17,11 +17,11 @@ public class MonitoringTests
     [Fact]
     public async Task AlertRules_PassPromtoolsCheck_AndTheirUnitTests()
     {
-        var (checkExit, check) = await PromtoolAsync("check", "rules", Rules);
+        var (checkExit, check) = await Promtool.RunAsync(["check", "rules", Rules]);
         Assert.True(checkExit == 0, check);
         Assert.Contains($"SUCCESS: {AlertNames().Count} rules found", check, StringComparison.Ordinal);
 
-        var (testExit, test) = await PromtoolAsync("test", "rules", RuleTests);
+        var (testExit, test) = await Promtool.RunAsync(["test", "rules", RuleTests]);
         Assert.True(testExit == 0, test);
         Assert.Contains("SUCCESS", test, StringComparison.Ordinal);
     }
@@ -92,13 +92,6 @@ public class MonitoringTests
     {
         using var reader = new StreamReader(path);
         return YamlToJson.ReadDocuments(reader).Single()!;
-    }
-
-    private static async Task<(int Exit, string Output)> PromtoolAsync(params string[] args)
-    {
-        using var process = ChildProcess.Start(ToolPaths.Find("promtool"), RepositoryPaths.Root, args, captureOutput: true);
-        var exit = await process.WaitForExitAsync(TestTimeouts.Default);
-        return (exit, process.StandardOutput + process.StandardError);
     }
 
     private static async Task<List<JsonObject>> TemplateAsync(params string[] values)

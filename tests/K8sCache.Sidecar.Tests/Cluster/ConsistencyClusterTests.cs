@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -58,7 +57,7 @@ public sealed class ConsistencyClusterTests(ThreeNodeClusterFixture fixture, ITe
     public async Task Put_WithAFrozenBystander_Succeeds_AndTheBystanderNeverServesTheOldCopy()
     {
         var (writer, owner, bystander) = (Cluster.Nodes[0], Cluster.Nodes[1], Cluster.Nodes[2]);
-        var key = KeyOwnedBy(owner, "bystander");
+        var key = Cluster.KeyOwnedBy(owner, "bystander");
         using (var first = await Cluster.Http.PutAsync(Cluster.KeyUri(writer, "kv", key), new StringContent("old")))
         {
             Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
@@ -98,7 +97,7 @@ public sealed class ConsistencyClusterTests(ThreeNodeClusterFixture fixture, ITe
     public async Task FrozenOwner_IsMarkedDown_ThenItsKeysLoadLocallyWithoutWaiting_AndItComesBack()
     {
         var (reader, frozen) = (Cluster.Nodes[0], Cluster.Nodes[1]);
-        var keys = Enumerable.Range(0, 400).Select(i => $"frozen-owner-{i}").Where(k => Owner(k) == frozen.PeerAddress).Take(30).ToArray();
+        var keys = Enumerable.Range(0, 400).Select(i => $"frozen-owner-{i}").Where(k => Cluster.Owner(k) == frozen.PeerAddress).Take(30).ToArray();
         var before = await Cluster.GroupStatsAsync(reader, "scores");
         var watch = Stopwatch.StartNew();
         string[] sources;
@@ -128,7 +127,7 @@ public sealed class ConsistencyClusterTests(ThreeNodeClusterFixture fixture, ITe
     public async Task Keys_NeverAppearInLogsAtInformationOrAbove()
     {
         var key = "fail-secret-customer-4711";
-        var owner = Cluster.Nodes.Single(n => n.PeerAddress == Owner(key));
+        var owner = Cluster.Nodes.Single(n => n.PeerAddress == Cluster.Owner(key));
 
         var failed = await Cluster.GetAsync(Cluster.Nodes.First(n => n != owner), "scores", key);
         var loaded = await Cluster.GetAsync(owner, "scores", "secret-customer-4712");
@@ -154,10 +153,6 @@ public sealed class ConsistencyClusterTests(ThreeNodeClusterFixture fixture, ITe
     private List<Task<string>> RacingGets(string key, int perNode) =>
         Cluster.Nodes.SelectMany(node => Enumerable.Range(0, perNode).Select(_ => BodyAsync(node, key))).ToList();
 
-    private string Owner(string key) => HashRing.Create(Cluster.Nodes.Select(n => n.PeerAddress), 1).Owner(key)!;
-
-    private string KeyOwnedBy(SidecarNode node, string prefix) =>
-        Enumerable.Range(0, 1000).Select(i => $"{prefix}-{i}").First(k => Owner(k) == node.PeerAddress);
 
     private async Task WaitUntilNoPeerIsDownAsync()
     {

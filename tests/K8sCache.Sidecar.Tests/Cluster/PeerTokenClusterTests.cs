@@ -1,7 +1,6 @@
 using System.Net;
 using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
-using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Tests.Fixtures;
 
 namespace K8sCache.Sidecar.Tests.Cluster;
@@ -32,8 +31,7 @@ public sealed class PeerTokenClusterTests(ThreeNodeClusterFixture fixture) : ICl
         var withNew = await PeerGetAsync(node0, next);
         var withOld = await PeerGetAsync(node0, old);
         var guessed = await PeerGetAsync(node0, "guessed-0123456789abcdef");
-        var key = Enumerable.Range(0, 200).Select(i => $"rotation-{i}")
-            .First(k => HashRing.Create(Cluster.Nodes.Select(n => n.PeerAddress), 1).Owner(k) == Cluster.Nodes[1].PeerAddress);
+        var key = Cluster.KeyOwnedBy(Cluster.Nodes[1], "rotation");
         var before = await Cluster.GroupStatsAsync(node0, "scores");
         var (status, _, source) = await Cluster.GetAsync(node0, "scores", key);
         var after = await Cluster.GroupStatsAsync(node0, "scores");

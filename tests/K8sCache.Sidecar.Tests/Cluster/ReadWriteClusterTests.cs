@@ -1,5 +1,4 @@
 using System.Net;
-using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Tests.Fixtures;
 
 namespace K8sCache.Sidecar.Tests.Cluster;
@@ -146,8 +145,7 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
     public async Task Metrics_PassPromtoolsCheck_AndTimeGetsByOutcome_PeerCallsAndLoads()
     {
         var (asked, owner) = (Cluster.Nodes[0], Cluster.Nodes[1]);
-        var ring = HashRing.Create(Cluster.Nodes.Select(n => n.PeerAddress), 1);
-        var remote = Enumerable.Range(0, 1000).Select(i => $"timed-{i}").First(k => ring.Owner(k) == owner.PeerAddress);
+        var remote = Cluster.KeyOwnedBy(owner, "timed");
         await Cluster.GetAsync(asked, "scores", remote);
         await Cluster.GetAsync(owner, "scores", remote);
         await Cluster.GetAsync(owner, "scores", "missing-" + remote);
@@ -155,7 +153,7 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
         foreach (var node in new[] { asked, owner })
         {
             var text = await Cluster.Http.GetStringAsync(new Uri(node.AdminUri, "/metrics"));
-            var (exit, output) = await PromtoolAsync(text);
+            var (exit, output) = await Promtool.RunAsync(["check", "metrics"], text);
             Assert.True(exit == 0 && output.Length == 0, $"promtool check metrics on {node.Ip}: exit {exit}\n{output}\n{text}");
             Assert.Matches(@"k8scache_ring_fingerprint [1-9]", text);
         }
@@ -174,15 +172,6 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
 
     private static string Fingerprint(string metrics) =>
         System.Text.RegularExpressions.Regex.Match(metrics, @"k8scache_ring_fingerprint (\d+)").Groups[1].Value;
-
-    /// <summary>Runs the real <c>promtool check metrics</c> on an exposition (stdin); its findings are its output.</summary>
-    private static async Task<(int Exit, string Output)> PromtoolAsync(string exposition)
-    {
-        using var process = ChildProcess.Start(ToolPaths.Find("promtool"), Path.GetTempPath(), ["check", "metrics"], captureOutput: true);
-        await process.WriteStandardInputAsync(exposition, close: true);
-        var exit = await process.WaitForExitAsync(TestTimeouts.Default);
-        return (exit, (process.StandardOutput + process.StandardError).Trim());
-    }
 
     /// <summary>Reads every key from every node until hot copies exist (1 in 10 peer fetches keeps one; 600 tries
     /// make "none at all" a 0.9^600 event), so the write that follows must invalidate them.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using K8sCache.Sidecar.Hashing;
 
 namespace K8sCache.Sidecar.Tests.Fixtures;
 
@@ -84,6 +85,17 @@ public sealed class SidecarCluster : IAsyncDisposable
         node.WriteConfig(discovery, TokenFile, Loader.UrlTemplate);
         node.Start();
         return node;
+    }
+
+    /// <summary>The member that owns <paramref name="key"/> on the ring of the nodes started (every node's ring once
+    /// they see each other).</summary>
+    public string Owner(string key) => HashRing.Create(Nodes.Select(n => n.PeerAddress), 1).Owner(key)!;
+
+    /// <summary>The first of <c>PREFIX-0</c>, <c>PREFIX-1</c>, … that <paramref name="node"/> owns.</summary>
+    public string KeyOwnedBy(SidecarNode node, string prefix)
+    {
+        var ring = HashRing.Create(Nodes.Select(n => n.PeerAddress), 1);
+        return Enumerable.Range(0, 1000).Select(i => $"{prefix}-{i}").First(k => ring.Owner(k) == node.PeerAddress);
     }
 
     public string StaticDiscovery(IEnumerable<SidecarNode> members) => "static:///" + string.Join(',', members.Select(m => m.PeerAddress));

@@ -1,4 +1,3 @@
-using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Tests.Fixtures;
 using K8sCache.Testing.Otlp;
 
@@ -48,7 +47,7 @@ public sealed class TracingClusterTests : IAsyncLifetime
     public async Task AGetWithATraceParent_IsOneTrace_FromTheApplicationThroughTheOwnerToTheLoader()
     {
         var (asked, owner) = (_cluster.Nodes[0], _cluster.Nodes[1]);
-        var key = KeyOwnedBy(owner, "traced");
+        var key = _cluster.KeyOwnedBy(owner, "traced");
         var (traceId, callerSpan) = (Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), "00f067aa0ba902b7");
         using var request = new HttpRequestMessage(HttpMethod.Get, _cluster.KeyUri(asked, "scores", key));
         request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
@@ -102,7 +101,7 @@ public sealed class TracingClusterTests : IAsyncLifetime
     public async Task AGetThatJoinsALoadInFlight_LinksToTheGetThatStartedIt()
     {
         var node = _cluster.Nodes[0];
-        var key = KeyOwnedBy(node, "versioned-joined");
+        var key = _cluster.KeyOwnedBy(node, "versioned-joined");
         var (first, second) = (Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
         _cluster.Loader.Hold(_cluster.Loader.OriginVersion);
 
@@ -142,11 +141,5 @@ public sealed class TracingClusterTests : IAsyncLifetime
 
             await Task.Delay(50);
         }
-    }
-
-    private string KeyOwnedBy(SidecarNode node, string prefix)
-    {
-        var ring = HashRing.Create(_cluster.Nodes.Select(n => n.PeerAddress), 1);
-        return Enumerable.Range(0, 1000).Select(i => $"{prefix}-{i}").First(k => ring.Owner(k) == node.PeerAddress);
     }
 }
