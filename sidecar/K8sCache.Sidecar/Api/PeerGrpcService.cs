@@ -35,6 +35,11 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
             var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
             return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, NoStore = result.NoStore };
         }
+        catch (LoaderException e) when (e.Unreachable)
+        {
+            // This owner cannot load at all (its application is gone): a failing owner, so the sender loads itself.
+            throw new RpcException(StatusCode.Unavailable, e.Message);
+        }
         catch (LoaderException e)
         {
             // FAILED_PRECONDITION tells the sender "the owner answered: the load failed", as opposed to a failing owner.

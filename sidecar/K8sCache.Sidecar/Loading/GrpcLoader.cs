@@ -21,7 +21,7 @@ internal sealed class GrpcLoader(string address, TimeSpan timeout, int maxValueB
         }
         catch (RpcException e)
         {
-            throw new LoaderException($"gRPC loader at {address} failed: {e.StatusCode}: {e.Detail}", e);
+            throw new LoaderException($"gRPC loader at {address} failed: {e.StatusCode}: {e.Detail}", e) { Unreachable = e.StatusCode == StatusCode.Unavailable };
         }
 
         if (!response.Found)

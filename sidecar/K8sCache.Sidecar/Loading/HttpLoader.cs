@@ -66,7 +66,7 @@ internal sealed class HttpLoader : ILoader
         }
         catch (HttpRequestException e)
         {
-            throw new LoaderException($"loader unreachable at {_template}: {e.Message}", e);
+            throw new LoaderException($"loader unreachable at {_template}: {e.Message}", e) { Unreachable = e.HttpRequestError == HttpRequestError.ConnectionError };
         }
     }
 

@@ -80,7 +80,19 @@ public sealed class HttpLoaderTests : IAsyncLifetime
     {
         using var loader = new HttpLoader("http://127.0.0.1:9/{key}", TimeSpan.FromSeconds(5), 1 << 20);
 
-        await Assert.ThrowsAsync<LoaderException>(() => loader.LoadAsync("g", "k", default));
+        var e = await Assert.ThrowsAsync<LoaderException>(() => loader.LoadAsync("g", "k", default));
+
+        Assert.True(e.Unreachable);
+    }
+
+    [Fact]
+    public async Task AnAnswerThatIsAnError_IsNotUnreachable()
+    {
+        using var loader = Create();
+
+        var e = await Assert.ThrowsAsync<LoaderException>(() => loader.LoadAsync("g", "fail-x", default));
+
+        Assert.False(e.Unreachable);
     }
 
     private HttpLoader Create() => new(_server.UrlTemplate, TimeSpan.FromSeconds(5), 1 << 20);

@@ -1,4 +1,5 @@
 using System.Text;
+using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Loading;
@@ -89,6 +90,19 @@ public class GroupTests
         Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, _loader.Calls);
         Assert.Equal(0, group.Stats.PeerErrors);
+    }
+
+    [Fact]
+    public async Task Get_WhenOwnersLoaderIsUnreachable_LoadsLocally_CountingAPeerError()
+    {
+        var group = Create();
+        _picker.Owner = _ => new FailingLoaderPeer("10.0.0.2:7070", StatusCode.Unavailable);
+
+        var result = await group.GetAsync("Tom", default);
+
+        Assert.Equal((CacheSource.Load, "v:Tom"), (result.Source, Text(result)));
+        Assert.Equal(1, _loader.Calls);
+        Assert.Equal(1, group.Stats.PeerErrors);
     }
 
     [Fact]
