@@ -16,6 +16,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One install at a time on this machine: a second run beside the first (another checkout's tests, a benchmark script)
+# waits here rather than running apt-get against its lock or npm ci over node_modules that tests are reading.
+exec 9>/tmp/k8scache-install-test-deps.lock
+flock 9
+
 apt_packages=(python3-grpcio python3-protobuf dnsmasq-base curl iproute2 util-linux redis-tools python3-redis prometheus)
 
 missing=()

@@ -23,10 +23,11 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "bench", "compare", ".build")
-SIDECAR_DLL = os.path.join(ROOT, "sidecar", "K8sCache.Sidecar", "bin", "Release", "net10.0", "k8scache-sidecar.dll")
-TRIMMED = os.path.join(ROOT, "artifacts", "publish", "sidecar", "k8scache-sidecar")
+# Built by run.sh under the benchmarks' own build root, apart from the test suite's folders.
+SIDECAR_DLL = os.path.join(ROOT, "artifacts", "bench", "bin", "K8sCache.Sidecar", "release", "k8scache-sidecar.dll")
+TRIMMED = os.path.join(ROOT, "artifacts", "bench", "publish", "sidecar", "k8scache-sidecar")
 TRIMMED_R2R = os.path.join(BUILD, "sidecar-r2r", "k8scache-sidecar")
-BENCH = ["dotnet", os.path.join(ROOT, "bench", "K8sCache.Benchmarks", "bin", "Release", "net10.0", "K8sCache.Benchmarks.dll")]
+BENCH = ["dotnet", os.path.join(ROOT, "artifacts", "bench", "bin", "K8sCache.Benchmarks", "release", "K8sCache.Benchmarks.dll")]
 GROUPCACHE = os.path.join(BUILD, "groupcache-node")
 GARNET = os.path.join(BUILD, "tools", "garnet-server")
 CONTAINER_GC = {"DOTNET_gcServer": "0", "DOTNET_GCConserveMemory": "5", "DOTNET_GCgen0size": "200000", "DOTNET_TieredPGO": "1"}

@@ -29,8 +29,12 @@ cp bench/compare/groupcache-node/main.go "$gopath/src/groupcache-node/"
 (cd "$gopath/src/groupcache-node" && GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" go build -o "$OLDPWD/$build/groupcache-node" .)
 rm -rf "$gopath"
 
-dotnet build K8sCache.sln -c Release --nologo -v quiet >/dev/null
-bash scripts/publish.sh --output artifacts/publish >/dev/null
+# The benchmarks' own build root (artifacts/bench): a comparison run beside the test suite never rewrites the folders
+# the tests build and run from.
+bench_build=(-c Release --nologo -v quiet --artifacts-path artifacts/bench)
+dotnet build sidecar/K8sCache.Sidecar "${bench_build[@]}" >/dev/null
+dotnet build bench/K8sCache.Benchmarks "${bench_build[@]}" >/dev/null
+bash scripts/publish.sh --output artifacts/bench/publish --artifacts-path artifacts/bench >/dev/null
 dotnet publish sidecar/K8sCache.Sidecar -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true \
-    -p:PublishReadyToRun=true --nologo -v quiet -o "$build/sidecar-r2r" >/dev/null
+    -p:PublishReadyToRun=true --nologo -v quiet --artifacts-path artifacts/bench -o "$build/sidecar-r2r" >/dev/null
 exec /usr/bin/python3 bench/compare/compare.py "$@"

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 limit_mib=${1:-256}
 seconds=${2:-180}
 command -v redis-benchmark >/dev/null || scripts/install-test-deps.sh >/dev/null
-[[ -x artifacts/publish/sidecar/k8scache-sidecar ]] || bash scripts/publish.sh --output artifacts/publish >/dev/null
+[[ -x artifacts/bench/publish/sidecar/k8scache-sidecar ]] \
+    || bash scripts/publish.sh --output artifacts/bench/publish --artifacts-path artifacts/bench >/dev/null
 
 work=$(mktemp -d)
 pid=
@@ -31,7 +32,7 @@ JSON
 # has this memory limit (75% of it): this machine's own cgroup has none, so it is given explicitly.
 hard_limit=$(printf '0x%x' $((limit_mib * 1048576 * 3 / 4)))
 DOTNET_gcServer=0 DOTNET_GCConserveMemory=5 DOTNET_GCgen0size=200000 DOTNET_GCHeapHardLimit=$hard_limit \
-    artifacts/publish/sidecar/k8scache-sidecar --config "$work/config.json" >"$work/log" 2>&1 &
+    artifacts/bench/publish/sidecar/k8scache-sidecar --config "$work/config.json" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
     curl -sf "http://$ip:9090/readyz" >/dev/null && break

@@ -3,8 +3,8 @@
 # answers 100 bytes, next to nothing else. Starts exactly one server process and stops exactly that one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dotnet build bench/K8sCache.Benchmarks -c Release --nologo -v quiet >/dev/null
-DOTNET_gcServer=0 dotnet bench/K8sCache.Benchmarks/bin/Release/net10.0/K8sCache.Benchmarks.dll kestrel-baseline 18555 &
+dotnet build bench/K8sCache.Benchmarks -c Release --nologo -v quiet --artifacts-path artifacts/bench >/dev/null
+DOTNET_gcServer=0 dotnet artifacts/bench/bin/K8sCache.Benchmarks/release/K8sCache.Benchmarks.dll kestrel-baseline 18555 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18555/ >/dev/null && break; sleep 0.1; done

@@ -10,8 +10,9 @@ if ! command -v wrk >/dev/null; then
     "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq wrk >/dev/null
 fi
 
-dotnet build sidecar/K8sCache.Sidecar -c Release --nologo -v quiet >/dev/null
-dll=sidecar/K8sCache.Sidecar/bin/Release/net10.0/k8scache-sidecar.dll
+# Built under the benchmarks' own build root, apart from the folders the test suite builds and runs from.
+dotnet build sidecar/K8sCache.Sidecar -c Release --nologo -v quiet --artifacts-path artifacts/bench >/dev/null
+dll=artifacts/bench/bin/K8sCache.Sidecar/release/k8scache-sidecar.dll
 log=$(mktemp)
 dotnet "$dll" local --nodes 1 >"$log" 2>&1 &
 pid=$!
