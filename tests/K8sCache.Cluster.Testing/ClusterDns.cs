@@ -24,12 +24,15 @@ public sealed class ClusterDns : IDisposable
         Domain = domain;
         _hostsDirectory = Directory.CreateDirectory(Path.Combine(directory, "dns-hosts")).FullName;
         Write();
-        _dnsmasq = ChildProcess.Start("ip", directory,
+        // dnsmasq drops capabilities once it listens, which clears a parent-death signal; so a shell that keeps one
+        // (SIGTERM) runs it and stops it when the test host goes.
+        _dnsmasq = HostBoundProcess.Start(() => ChildProcess.Start("ip", directory,
         [
-            "netns", "exec", network.NodeNamespace, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
-            $"--listen-address={network.NodeIp}", "--bind-interfaces", "--port=53", $"--hostsdir={_hostsDirectory}",
-            $"--local=/{domain}/", "--local-ttl=5", "--pid-file=", "--user=root", "--log-facility=-",
-        ], captureOutput: true);
+            "netns", "exec", network.NodeNamespace, "setpriv", "--pdeathsig", "TERM", "sh", "-c", """trap 'kill "$child"; exit' TERM; "$@" & child=$!; wait "$child" """, "dnsmasq",
+            "/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", $"--listen-address={network.NodeIp}", "--bind-interfaces",
+            "--port=53", $"--hostsdir={_hostsDirectory}", $"--local=/{domain}/", "--local-ttl=5", "--pid-file=", "--user=root", "--log-facility=-",
+        ], captureOutput: true));
+        WaitUntilListening(network);
         ResolvConf = $"nameserver {network.NodeIp}\nsearch svc.{domain} {domain}\noptions ndots:5 timeout:1 attempts:2\n";
     }
 
@@ -54,7 +57,29 @@ public sealed class ClusterDns : IDisposable
         }
     }
 
+    /// <summary>The records written last, for failure messages.</summary>
+    public string Records => _written;
+
     public void Dispose() => _dnsmasq.Dispose();
+
+    /// <summary>Pods started before dnsmasq listens would find no peers; a dnsmasq that cannot start says why here
+    /// rather than as pods that never become Ready.</summary>
+    private void WaitUntilListening(PodNetwork network)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!_dnsmasq.HasExited && DateTime.UtcNow < deadline)
+        {
+            if (network.Exec(network.NodeNamespace, "ss", "-Hlun", "sport = :53").Output.Contains(network.NodeIp + ":53", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        _dnsmasq.Dispose();
+        throw new InvalidOperationException($"cluster DNS (dnsmasq) is not listening on {network.NodeIp}:53: {_dnsmasq.StandardOutput}{_dnsmasq.StandardError}");
+    }
 
     private void Write()
     {

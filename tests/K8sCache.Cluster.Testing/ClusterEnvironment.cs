@@ -8,7 +8,7 @@ namespace K8sCache.Cluster.Testing;
 /// and helm against it.</summary>
 public sealed class ClusterEnvironment : IAsyncDisposable
 {
-    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("k8scache-operator-").FullName;
+    private readonly string _directory = HarnessLeftovers.NewTemporaryDirectory();
 
     private ClusterEnvironment(KubernetesApiTestServer server) => Server = server;
 

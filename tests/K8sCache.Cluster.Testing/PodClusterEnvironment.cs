@@ -3,9 +3,10 @@ namespace K8sCache.Cluster.Testing;
 /// <summary>
 /// The whole system on one machine: the API test server with the CRD (driven by the real kubectl), the real operator
 /// binary watching it, the StatefulSet controller and node agent stand-ins running its pods as processes in network
-/// namespaces, and dnsmasq as cluster DNS. Images map to local builds: any <c>…k8scache/sidecar…</c> image is the
-/// sidecar this test project was built with, run as the Dockerfile's user 1654. Disposing stops every pod and process
-/// it started and removes every namespace it made, whatever the test did.
+/// namespaces, and dnsmasq as cluster DNS. Images map to copies of local builds (<see cref="LocalImages"/>). Disposing
+/// stops every pod and process it started and removes every namespace and folder it made, whatever the test did; what
+/// a killed test host could not remove, the next start removes (<see cref="HarnessLeftovers"/>), and its processes
+/// die with it (<see cref="HostBoundProcess"/>).
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PodClusterEnvironment : IAsyncDisposable
@@ -15,9 +16,10 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
     private readonly List<ChildProcess> _operators = [];
     private readonly Dictionary<(string, string), string> _tokens = [];
 
-    private PodClusterEnvironment(ClusterEnvironment api, PodNetwork network, ClusterDns dns, NodeAgent agent, StatefulSetController statefulSets)
+    private PodClusterEnvironment(ClusterEnvironment api, LocalImages images, PodNetwork network, ClusterDns dns, NodeAgent agent, StatefulSetController statefulSets)
     {
         Api = api;
+        Images = images;
         Network = network;
         Dns = dns;
         Agent = agent;
@@ -25,6 +27,8 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
     }
 
     public ClusterEnvironment Api { get; }
+
+    public LocalImages Images { get; }
 
     public PodNetwork Network { get; }
 
@@ -40,38 +44,45 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
     public IReadOnlyList<ChildProcess> Operators => _operators;
 
     /// <summary>Starts the cluster with <paramref name="operators"/> operator replicas; more than one elect a leader
-    /// through a Lease (4 s, renewed every 500 ms, given up after 3 s), as the chart's replicas do.</summary>
-    public static async Task<PodClusterEnvironment> StartAsync(int operators = 1)
+    /// through a Lease (4 s, renewed every 500 ms, given up after 3 s), as the chart's replicas do. First, once per
+    /// process, what killed earlier runs left behind is removed, and each removal is passed to <paramref name="log"/>.</summary>
+    public static async Task<PodClusterEnvironment> StartAsync(int operators = 1, Action<string>? log = null)
     {
+        foreach (var line in HarnessLeftovers.SweepOnce())
+        {
+            log?.Invoke(line);
+        }
+
+        Prerequisites.Check();
         var api = await ClusterEnvironment.StartAsync();
         PodNetwork? network = null;
         ClusterDns? dns = null;
         try
         {
+            var images = LocalImages.CopyInto(api.Directory);
             network = PodNetwork.Create();
             dns = new ClusterDns(api.Server, network, api.Directory);
-            var agent = new NodeAgent(api.Server, network, Image, Path.Combine(api.Directory, "pods")) { ResolvConf = dns.ResolvConf };
-            var environment = new PodClusterEnvironment(api, network, dns, agent, new StatefulSetController(api.Server));
+            var agent = new NodeAgent(api.Server, network, images.Resolve, Path.Combine(api.Directory, "pods")) { ResolvConf = dns.ResolvConf };
+            var environment = new PodClusterEnvironment(api, images, network, dns, agent, new StatefulSetController(api.Server));
             environment._loops.Add(environment.StatefulSets.RunAsync(environment._stop.Token));
             environment._loops.Add(agent.RunAsync(environment._stop.Token));
             environment._loops.Add(dns.RunAsync(environment._stop.Token));
             for (var i = 0; i < operators; i++)
             {
-                environment._operators.Add(ChildProcess.Start("dotnet", AppContext.BaseDirectory,
-                    [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll")], captureOutput: true,
-                    environment: new Dictionary<string, string>
-                    {
-                        ["KUBECONFIG"] = api.Kubeconfig,
-                        ["Operator__MetricsAddress"] = "127.0.0.1:0",
-                        ["Operator__LeaderElection"] = operators > 1 ? "true" : "false",
-                        ["Operator__Identity"] = $"operator-{i}",
-                        ["Operator__LeaseNamespace"] = "default",
-                        ["Operator__LeaseDuration"] = "4s",
-                        ["Operator__RenewDeadline"] = "3s",
-                        ["Operator__RetryPeriod"] = "500ms",
-                        ["Operator__SidecarImage"] = "k8scache/sidecar:test",
-                    }));
+                environment._operators.Add(environment.StartOperator(new Dictionary<string, string>
+                {
+                    ["KUBECONFIG"] = api.Kubeconfig,
+                    ["Operator__MetricsAddress"] = "127.0.0.1:0",
+                    ["Operator__LeaderElection"] = operators > 1 ? "true" : "false",
+                    ["Operator__Identity"] = $"operator-{i}",
+                    ["Operator__LeaseNamespace"] = "default",
+                    ["Operator__LeaseDuration"] = "4s",
+                    ["Operator__RenewDeadline"] = "3s",
+                    ["Operator__RetryPeriod"] = "500ms",
+                    ["Operator__SidecarImage"] = "k8scache/sidecar:test",
+                }, []));
             }
+
             return environment;
         }
         catch
@@ -80,6 +91,25 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
             network?.Dispose();
             await api.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds. When <paramref name="timeout"/> passes first, fails with
+    /// the step's name, what it waited for, what <paramref name="lastSeen"/> saw last, and the cluster's state
+    /// (<see cref="ClusterDiagnostics"/>), so the failure can be understood from the test's output alone.</summary>
+    public async Task WaitUntilAsync(string step, Func<bool> condition, TimeSpan timeout, Func<string>? lastSeen = null)
+    {
+        var started = DateTime.UtcNow;
+        while (!condition())
+        {
+            if (DateTime.UtcNow - started > timeout)
+            {
+                throw new TimeoutException(
+                    $"whole-system step \"{step}\" did not finish in {timeout.TotalSeconds:F0} s.\n" +
+                    $"last seen: {lastSeen?.Invoke() ?? "(the condition was false)"}\n{ClusterDiagnostics.Describe(this)}");
+            }
+
+            await Task.Delay(100);
         }
     }
 
@@ -99,10 +129,14 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
         }
 
         environment["Operator__MetricsAddress"] = "127.0.0.1:0";
-        var args = container["args"]?.AsArray().Select(a => (string)a!) ?? [];
-        return ChildProcess.Start("dotnet", AppContext.BaseDirectory, [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll"), .. args],
-            captureOutput: true, environment: environment);
+        var replica = StartOperator(environment, container["args"]?.AsArray().Select(a => (string)a!) ?? []);
+        _operators.Add(replica);
+        return replica;
     }
+
+    private ChildProcess StartOperator(Dictionary<string, string> environment, IEnumerable<string> args) =>
+        HostBoundProcess.Start(() => ChildProcess.Start(HostBoundProcess.Prefix[0], Api.Directory,
+            [.. HostBoundProcess.Prefix[1..], "dotnet", Images.OperatorAssembly, .. args], captureOutput: true, environment: environment));
 
     /// <summary>A GET of <paramref name="path"/> on the API server as service account <paramref name="ns"/>/<paramref name="account"/>.</summary>
     public async Task<(int Status, string Body)> GetAsAsync(string ns, string account, string path)
@@ -155,22 +189,6 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Image names to local builds, run as their Dockerfile's <c>USER</c> (1654 for both).</summary>
-    private static ContainerImage Image(string image)
-    {
-        if (image.Contains("k8scache/sidecar", StringComparison.Ordinal))
-        {
-            return new ContainerImage("/usr/bin/dotnet", [Path.Combine(AppContext.BaseDirectory, "k8scache-sidecar.dll")], 1654, 1654);
-        }
-
-        if (image.Contains("k8scache/demo-app", StringComparison.Ordinal))
-        {
-            return new ContainerImage("/usr/bin/dotnet", [Path.Combine(RepositoryPaths.Root, "examples", "DemoApp", "bin", "Release", "net10.0", "k8scache-demo-app.dll")], 1654, 1654);
-        }
-
-        throw new NotSupportedException($"no local build for image {image}");
-    }
-
     /// <summary>Runs a load loop inside a pod: GETs of <paramref name="url"/> with curl, one status code per line of
     /// the returned process's output, until <paramref name="stopFile"/> exists — and never more than 20,000 requests
     /// or <paramref name="maxSeconds"/>, so it stops by itself.</summary>
@@ -180,6 +198,7 @@ public sealed class PodClusterEnvironment : IAsyncDisposable
         var script = $"end=$(($(date +%s)+{maxSeconds})); n=0; " +
             $"while [ ! -e '{stopFile}' ] && [ $(date +%s) -lt $end ] && [ $n -lt 20000 ]; do " +
             $"curl -s -o /dev/null -m 5 -w '%{{http_code}}\\n' \"{url}\"; n=$((n+1)); done";
-        return ChildProcess.Start("ip", Api.Directory, ["netns", "exec", running.NetworkNamespace, "sh", "-c", script], captureOutput: true);
+        return HostBoundProcess.Start(() => ChildProcess.Start("ip", Api.Directory,
+            ["netns", "exec", running.NetworkNamespace, .. HostBoundProcess.Prefix, "sh", "-c", script], captureOutput: true));
     }
 }

@@ -20,7 +20,8 @@ public sealed class PodNetwork : IDisposable
         Subnet = subnet;
     }
 
-    /// <summary>Start of every namespace name this network made: <c>k8sc</c> and a random number.</summary>
+    /// <summary>Start of every namespace name this network made: <c>k8sc-PID-RANDOM</c>, the process that made it and a
+    /// random number (<see cref="HarnessLeftovers"/> reads the process back).</summary>
     public string Prefix { get; }
 
     /// <summary>The first three octets of the pods' /24.</summary>
@@ -33,7 +34,7 @@ public sealed class PodNetwork : IDisposable
 
     public static PodNetwork Create()
     {
-        var network = new PodNetwork($"k8sc{Random.Shared.Next(100_000, 999_999)}", $"10.244.{Random.Shared.Next(0, 256)}");
+        var network = new PodNetwork(HarnessLeftovers.NewNetworkPrefix(), $"10.244.{Random.Shared.Next(0, 256)}");
         try
         {
             var node = network.NodeNamespace;

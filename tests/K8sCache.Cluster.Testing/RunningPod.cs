@@ -151,7 +151,9 @@ public sealed class RunningPod
     private string VolumePath(string volume) => Path.Combine(_directory, "volumes", volume);
 
     /// <summary>The container's process: in the pod's network namespace, the volumes bound at their mount paths (in a
-    /// mount namespace of its own), as the user the container, the pod or the image says, with only its environment.</summary>
+    /// mount namespace of its own), as the user the container, the pod or the image says, with only its environment;
+    /// bound to the test host (<see cref="HostBoundProcess"/>: setpriv sets the parent-death signal after it changes
+    /// the user, which would clear it).</summary>
     private ChildProcess Launch(JsonObject container)
     {
         var image = _images((string)container["image"]!);
@@ -183,10 +185,10 @@ public sealed class RunningPod
         var groupFlag = groups.Count == 0 ? "--clear-groups" : "--groups " + string.Join(',', groups);
         script.Append(CultureInfo.InvariantCulture, $"cd {Quote((string?)container["workingDir"] ?? "/")}\n");
         script.Append(CultureInfo.InvariantCulture,
-            $"exec setpriv --reuid {uid} --regid {gid} {groupFlag} --inh-caps=-all env -i {string.Join(' ', environment)} {Quote(image.File)} {string.Join(' ', command.Select(Quote))}\n");
+            $"exec setpriv --pdeathsig KILL --reuid {uid} --regid {gid} {groupFlag} --inh-caps=-all env -i {string.Join(' ', environment)} {Quote(image.File)} {string.Join(' ', command.Select(Quote))}\n");
         var path = Path.Combine(_directory, $"{container["name"]}.sh");
         File.WriteAllText(path, script.ToString());
-        return ChildProcess.Start("ip", _directory, ["netns", "exec", NetworkNamespace, "sh", path], captureOutput: true);
+        return HostBoundProcess.Start(() => ChildProcess.Start("ip", _directory, ["netns", "exec", NetworkNamespace, "sh", path], captureOutput: true));
     }
 
     private Dictionary<string, string> Environment(JsonObject container)

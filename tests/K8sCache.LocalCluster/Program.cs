@@ -35,7 +35,7 @@ if (options.ForSeconds is { } seconds)
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-await using var cluster = await PodClusterEnvironment.StartAsync(options.Operators);
+await using var cluster = await PodClusterEnvironment.StartAsync(options.Operators, Console.WriteLine);
 Console.WriteLine($"API server {cluster.Api.Server.Address}; pod network {cluster.Network.Subnet}.0/24, cluster DNS {cluster.Network.NodeIp}");
 Console.WriteLine($"export KUBECONFIG={cluster.Api.Kubeconfig}");
 foreach (var file in options.Apply)

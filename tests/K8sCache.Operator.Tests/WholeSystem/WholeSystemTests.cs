@@ -1,6 +1,5 @@
 using System.Text.Json;
 using K8sCache.Operator.Rendering;
-using K8sCache.Operator.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace K8sCache.Operator.Tests.WholeSystem;
@@ -11,11 +10,13 @@ namespace K8sCache.Operator.Tests.WholeSystem;
 /// the volumes the kubelet would write, and the sidecars find each other through cluster DNS.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Collection(WholeSystemCollection.Name)]
 public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private static readonly TimeSpan PodsReady = TimeSpan.FromSeconds(90);
     private PodClusterEnvironment _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await PodClusterEnvironment.StartAsync();
+    public async Task InitializeAsync() => _cluster = await PodClusterEnvironment.StartAsync(log: output.WriteLine);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -26,15 +27,15 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
         Assert.True(exit == 0, error);
 
-        await Poll.UntilAsync(() => _cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
+        await WaitForReadyPodsAsync(3, "kubectl apply examples/cachegroup.yaml");
         var ready = DateTime.UtcNow - started;
         var pods = _cluster.Agent.Running.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
         var expected = pods.Select(p => $"{p.Ip}:7070").Order(StringComparer.Ordinal).ToArray();
-        await Poll.UntilAsync(() => pods.All(p => Members(p.Name).SequenceEqual(expected)));
+        await _cluster.WaitUntilAsync("every pod's ring holds the 3 pods", () => pods.All(p => Members(p.Name).SequenceEqual(expected)), TestTimeouts.Default, RingsSeen);
         var (_, table, _) = await _cluster.Api.KubectlAsync("get", "cg");
         output.WriteLine($"apply to 3 ready pods: {ready.TotalSeconds:F1} s\n{table}");
 
-        Assert.True(pods.Length == 3 && pods.All(p => p.Ready), Diagnostics());
+        Assert.True(pods.Length == 3 && pods.All(p => p.Ready), ClusterDiagnostics.Describe(_cluster));
         Assert.All(pods, p => Assert.Equal(expected, Members(p.Name)));
         Assert.Matches(@"scores\s+3\s+3\s+True", table);
     }
@@ -44,10 +45,10 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var (exit, _, error) = await _cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup-with-app.yaml"));
         Assert.True(exit == 0, error);
-        await Poll.UntilAsync(() => _cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
+        await WaitForReadyPodsAsync(3, "kubectl apply examples/cachegroup-with-app.yaml");
         var pods = _cluster.Agent.Running.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
-        Assert.True(pods.Length == 3 && pods.All(p => p.Ready), Diagnostics());
-        await Poll.UntilAsync(() => pods.All(p => Members(p.Name).Length == 3));
+        Assert.True(pods.Length == 3 && pods.All(p => p.Ready), ClusterDiagnostics.Describe(_cluster));
+        await _cluster.WaitUntilAsync("every pod's ring holds 3 members", () => pods.All(p => Members(p.Name).Length == 3), TestTimeouts.Default, RingsSeen);
 
         // Each application asks its own localhost sidecar, which routes the miss to the key's owner.
         var answers = await Task.WhenAll(pods.Select(p => Task.Run(() => _cluster.HttpGetInPod("default", p.Name, "http://127.0.0.1:8080/leaderboard/Tom"))));
@@ -109,9 +110,11 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         var killed = _cluster.Agent.Find("default", "scores-1")!.Containers[0];
         var kill = DateTime.UtcNow;
         Shell.Check("kill", "-KILL", killed.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Poll.UntilAsync(() => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30));
+        await _cluster.WaitUntilAsync("scores-0 marks the SIGKILLed scores-1 down", () => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30), PeersSeen);
         var killDown = DateTime.UtcNow - kill;
-        await Poll.UntilAsync(() => killed.RestartCount == 1 && killed.Ready && PeersDown("scores-0") == 0, TimeSpan.FromSeconds(60));
+        await _cluster.WaitUntilAsync("scores-1 restarted after its back-off, Ready, and up in scores-0's view",
+            () => killed.RestartCount == 1 && killed.Ready && PeersDown("scores-0") == 0, TimeSpan.FromSeconds(60),
+            () => $"restarts={killed.RestartCount} ready={killed.Ready}; {PeersSeen()}");
         var killBack = DateTime.UtcNow - kill;
 
         // SIGSTOP: the process hangs with its sockets open; peers mark it down, and up again once it runs.
@@ -122,7 +125,7 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         Shell.Check("kill", "-STOP", pid);
         try
         {
-            await Poll.UntilAsync(() => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30));
+            await _cluster.WaitUntilAsync("scores-0 marks the SIGSTOPped scores-2 down", () => PeersDown("scores-0") >= 1, TimeSpan.FromSeconds(30), PeersSeen);
             freezeDown = DateTime.UtcNow - freeze;
         }
         finally
@@ -130,7 +133,7 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
             Shell.Run("kill", "-CONT", pid);
         }
 
-        await Poll.UntilAsync(() => PeersDown("scores-0") == 0, TimeSpan.FromSeconds(30));
+        await _cluster.WaitUntilAsync("scores-2 is up again in scores-0's view after SIGCONT", () => PeersDown("scores-0") == 0, TimeSpan.FromSeconds(30), PeersSeen);
         var freezeBack = DateTime.UtcNow - freeze;
         await File.WriteAllTextAsync(stop, string.Empty);
         await load.WaitForExitAsync(TestTimeouts.Default);
@@ -159,7 +162,7 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         (exit, _, error) = await _cluster.Api.KubectlAsync("patch", "cg/scores", "--type=merge", "-p", patch);
         Assert.True(exit == 0, error);
         var added = DateTime.UtcNow;
-        await Poll.UntilAsync(Served);
+        await _cluster.WaitUntilAsync("every pod serves the added group sessions", Served, TestTimeouts.Default);
         var served = DateTime.UtcNow - added;
         var restarts = _cluster.Agent.Running.Sum(p => p.Containers.Sum(c => c.RestartCount));
 
@@ -168,7 +171,7 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         (exit, _, error) = await _cluster.Api.KubectlAsync("delete", "secret", "scores-peer-token");
         Assert.True(exit == 0, error);
         var deleted = DateTime.UtcNow;
-        await Poll.UntilAsync(() => _cluster.Agent.Running.Count == 3 && _cluster.Agent.Running.All(p =>
+        await _cluster.WaitUntilAsync("3 pods rolled onto the new peer token", () => _cluster.Agent.Running.Count == 3 && _cluster.Agent.Running.All(p =>
             (string?)p.Pod["metadata"]!["annotations"]?[StatefulSetRenderer.PeerTokenHashAnnotation] != oldHash), TimeSpan.FromSeconds(120));
         await WaitForRingAsync(3);
         var recovered = DateTime.UtcNow - deleted;
@@ -200,7 +203,8 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         var counter = CountLoadsAsync(loadsByPod, counting.Token);
 
         // Steady state first: once each name is loaded, five seconds of the same load reach the origin how often?
-        await Poll.UntilAsync(() => loadsByPod.Values.Sum() >= 6);
+        await _cluster.WaitUntilAsync("the six names loaded once each", () => loadsByPod.Values.Sum() >= 6, TestTimeouts.Default,
+            () => $"origin loads so far: {loadsByPod.Values.Sum()}");
         var warm = loadsByPod.Values.Sum();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var steady = loadsByPod.Values.Sum() - warm;
@@ -212,7 +216,7 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
             """{"spec":{"sidecar":{"resources":{"requests":{"cpu":"150m","memory":"192Mi"}}}}}""");
         Assert.True(exit == 0, error);
         bool Replaced(string pod) => _cluster.Agent.Find("default", pod) is { Ready: true } p && p.Uid != before[pod];
-        await Poll.UntilAsync(() =>
+        await _cluster.WaitUntilAsync("leaderboard-2, then leaderboard-1 replaced and Ready", () =>
         {
             foreach (var pod in new[] { "leaderboard-2", "leaderboard-1" }.Where(p => Replaced(p) && !order.Contains(p)))
             {
@@ -220,13 +224,13 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             return order.Count == 2;
-        }, TimeSpan.FromSeconds(120));
+        }, TimeSpan.FromSeconds(120), () => $"replaced so far: [{string.Join(", ", order)}]");
 
         // The load runs in leaderboard-0, which is replaced last: stop it before its own pod goes.
         await File.WriteAllTextAsync(stop, string.Empty);
         await load.WaitForExitAsync(TestTimeouts.Default);
         var duringRoll = loadsByPod.Values.Sum() - atRoll;
-        await Poll.UntilAsync(() => Replaced("leaderboard-0"), TimeSpan.FromSeconds(120));
+        await _cluster.WaitUntilAsync("leaderboard-0 replaced and Ready", () => Replaced("leaderboard-0"), TimeSpan.FromSeconds(120));
         await WaitForRingAsync(3);
         var took = DateTime.UtcNow - started;
         await counting.CancelAsync();
@@ -261,70 +265,6 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task TheOperatorsLeaderKilledDuringAScale_TheStandbyFinishesIt()
-    {
-        await using var cluster = await PodClusterEnvironment.StartAsync(operators: 2);
-        var leases = cluster.Api.Server.Resource("coordination.k8s.io/v1", "leases");
-        string? Holder() => (string?)cluster.Api.Get(leases, "default", "k8scache-operator")?["spec"]?["holderIdentity"];
-        await Poll.UntilAsync(() => Holder() is not null);
-        var (exit, _, error) = await cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
-        Assert.True(exit == 0, error);
-        await Poll.UntilAsync(() => cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
-        var leader = Holder()!;
-
-        (exit, _, error) = await cluster.Api.KubectlAsync("scale", "cg/scores", "--replicas=5");
-        Assert.True(exit == 0, error);
-        var killed = DateTime.UtcNow;
-        cluster.Operators[int.Parse(leader["operator-".Length..], System.Globalization.CultureInfo.InvariantCulture)].Kill();
-        await Poll.UntilAsync(() => cluster.Agent.Running.Count(p => p.Ready) == 5 && Holder() != leader, TimeSpan.FromSeconds(90));
-        var finished = DateTime.UtcNow - killed;
-        output.WriteLine($"leader {leader} killed (SIGKILL) right after the scale: {Holder()} leads and 5 pods are ready {finished.TotalSeconds:F1} s later");
-
-        Assert.NotEqual(leader, Holder());
-        Assert.Equal(5, cluster.Agent.Running.Count(p => p.Ready));
-        // The new leader wrote what the StatefulSet reports: the killed one could not have seen 5 ready pods.
-        await Poll.UntilAsync(() => (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")!["status"]!["readyReplicas"] == 5);
-        Assert.Equal(5, (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")!["status"]!["readyReplicas"]);
-    }
-
-    [Fact]
-    public async Task HelmInstall_ThenTheOperatorRunsAsItsDeploymentSays_UnderItsServiceAccount_WithinTheChartsRbac()
-    {
-        await using var cluster = await PodClusterEnvironment.StartAsync(operators: 0);
-        // The real helm installs the chart: its objects by server-side apply, its release record as a Secret (which
-        // Helm 4 writes in protobuf), then reads the release back.
-        var (exit, applied, error) = await cluster.Api.HelmAsync("install", "k8scache", Helm.Chart, "--namespace", "k8scache-system",
-            "--create-namespace", "--set", "watchNamespaces={default}");
-        Assert.True(exit == 0, applied + error);
-        var (_, status, _) = await cluster.Api.HelmAsync("status", "k8scache", "--namespace", "k8scache-system");
-        Assert.Contains("STATUS: deployed", status, StringComparison.Ordinal);
-
-        var deployments = cluster.Api.Server.Resource("apps/v1", "deployments");
-        var deployment = cluster.Api.Get(deployments, "k8scache-system", "k8scache");
-        Assert.True(deployment is not null, applied);
-        var pod = deployment!["spec"]!["template"]!["spec"]!;
-        var account = (string)pod["serviceAccountName"]!;
-        Assert.NotNull(cluster.Api.Get(cluster.Api.Server.Resource("v1", "serviceaccounts"), "k8scache-system", account));
-        using var replica = cluster.StartOperatorAs(pod, "k8scache-system", account);
-        (exit, _, error) = await cluster.Api.KubectlAsync("apply", "-f", Path.Combine(RepositoryPaths.Root, "examples", "cachegroup.yaml"));
-        Assert.True(exit == 0, error);
-        await Poll.UntilAsync(() => cluster.Agent.Running.Count(p => p.Ready) == 3, TimeSpan.FromSeconds(90));
-        await Poll.UntilAsync(() => (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")?["status"]?["readyReplicas"] == 3);
-        var logs = replica.StandardOutput + replica.StandardError;
-        var forbiddenElsewhere = await cluster.GetAsAsync("k8scache-system", account, "/api/v1/namespaces/kube-system/secrets");
-        output.WriteLine($"helm install, then the operator as its Deployment runs it, under service account {account}: 3 pods ready\n{applied}");
-
-        Assert.Equal(3, (int?)cluster.Api.Get(cluster.Api.CacheGroups, "default", "scores")!["status"]!["readyReplicas"]);
-        Assert.DoesNotContain("forbidden", logs, StringComparison.OrdinalIgnoreCase);
-        // RBAC is enforced for that identity: the chart grants nothing outside the namespaces it manages.
-        Assert.Equal(403, forbiddenElsewhere.Status);
-        using var refusal = JsonDocument.Parse(forbiddenElsewhere.Body);
-        Assert.Equal(
-            "secrets is forbidden: User \"system:serviceaccount:k8scache-system:k8scache\" cannot list resource \"secrets\" in API group \"\" in the namespace \"kube-system\"",
-            refusal.RootElement.GetProperty("message").GetString());
-    }
-
     private int PeersDown(string pod)
     {
         var (status, body) = _cluster.HttpGetInPod("default", pod, "http://127.0.0.1:7071/v1/stats");
@@ -355,9 +295,18 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
             return pods.Length == replicas && pods.All(p => p.Ready) && pods.All(p => Members(p.Name).SequenceEqual(expected));
         }
 
-        await Poll.UntilAsync(Converged, TimeSpan.FromSeconds(90));
-        Assert.True(Converged(), Diagnostics());
+        await _cluster.WaitUntilAsync($"{replicas} pods Ready, each ring holding exactly them", Converged, PodsReady, RingsSeen);
     }
+
+    private async Task WaitForReadyPodsAsync(int count, string after) =>
+        await _cluster.WaitUntilAsync($"{count} pods Ready after {after}", () => _cluster.Agent.Running.Count(p => p.Ready) == count, PodsReady,
+            () => $"{_cluster.Agent.Running.Count(p => p.Ready)} of {_cluster.Agent.Running.Count} pods Ready");
+
+    /// <summary>Each pod's ring as its sidecar reports it, for failure messages.</summary>
+    private string RingsSeen() =>
+        string.Join("; ", _cluster.Agent.Running.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name} ({p.Ip}) ring [{string.Join(", ", Members(p.Name))}]"));
+
+    private string PeersSeen() => $"scores-0 reports {PeersDown("scores-0")} peers down (-1: no answer)";
 
     private long Stat(string pod, string counter)
     {
@@ -382,8 +331,4 @@ public sealed class WholeSystemTests(ITestOutputHelper output) : IAsyncLifetime
         using var stats = JsonDocument.Parse(body);
         return stats.RootElement.GetProperty("ring").GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal).ToArray();
     }
-
-    private string Diagnostics() =>
-        string.Join("\n", _cluster.Agent.Running.Select(p => $"{p.Name} {p.Ip} ready={p.Ready}\n" + string.Join("\n", p.Containers.Select(c => $"  {c.Name}: started={c.Started} ready={c.Ready} restarts={c.RestartCount}\n{c.Logs}"))))
-        + "\nagent:\n" + string.Join("\n", _cluster.Agent.Failures) + "\noperator:\n" + _cluster.OperatorLogs;
 }
