@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using K8sCache.Protocol.Metrics;
+using K8sCache.Metrics;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;

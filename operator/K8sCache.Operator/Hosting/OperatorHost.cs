@@ -1,7 +1,7 @@
 using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
-using K8sCache.Protocol.Configuration;
-using K8sCache.Protocol.Metrics;
+using K8sCache.Configuration;
+using K8sCache.Metrics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 
 namespace K8sCache.Operator.Hosting;
 

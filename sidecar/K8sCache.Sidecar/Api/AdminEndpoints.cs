@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Metrics;
+using K8sCache.Metrics;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 

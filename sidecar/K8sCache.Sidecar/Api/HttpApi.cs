@@ -1,5 +1,5 @@
 using System.Globalization;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;

@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 
 namespace K8sCache.Sidecar.Configuration;
 

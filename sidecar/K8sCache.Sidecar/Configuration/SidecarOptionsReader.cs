@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 
 namespace K8sCache.Sidecar.Configuration;
 

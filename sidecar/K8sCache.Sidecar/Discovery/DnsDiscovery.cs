@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 
 namespace K8sCache.Sidecar.Discovery;
 

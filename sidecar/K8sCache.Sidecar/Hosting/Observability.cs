@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Telemetry;
 using OpenTelemetry.Metrics;

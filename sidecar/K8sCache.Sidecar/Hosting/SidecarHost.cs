@@ -1,6 +1,6 @@
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 using K8sCache.Protocol.Grpc;
-using K8sCache.Protocol.Metrics;
+using K8sCache.Metrics;
 using K8sCache.Sidecar.Api;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Discovery;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Hosting;
 

@@ -192,7 +192,7 @@ internal sealed partial class RespCommands
                 .Append("redis_mode:standalone\r\n")
                 .Append("os:").Append(Environment.OSVersion.Platform).Append("\r\n")
                 .Append("process_id:").Append(Environment.ProcessId).Append("\r\n")
-                .Append("tcp_port:").Append(node.Options.RespAddress.Length > 0 ? Protocol.Configuration.EndpointParser.PortOf(node.Options.RespAddress) : 0).Append("\r\n")
+                .Append("tcp_port:").Append(node.Options.RespAddress.Length > 0 ? global::K8sCache.Configuration.EndpointParser.PortOf(node.Options.RespAddress) : 0).Append("\r\n")
                 .Append("uptime_in_seconds:").Append((long)(DateTime.UtcNow - stats.Started).TotalSeconds).Append("\r\n\r\n");
         }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using K8sCache.Protocol.Metrics;
+using K8sCache.Metrics;
 
 namespace K8sCache.Sidecar.Telemetry;
 

@@ -1,7 +1,7 @@
 using K8sCache.Operator.Api;
 using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
-using K8sCache.Protocol.Configuration;
+using K8sCache.Configuration;
 using K8sCache.Sidecar.Configuration;
 using Microsoft.Extensions.Configuration;
 

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace K8sCache.Protocol.Metrics;
+namespace K8sCache.Metrics;
 
 /// <summary>
 /// Renders one <see cref="Meter"/>'s instruments in the Prometheus text exposition format (version 0.0.4). Observable

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace K8sCache.Protocol.Metrics;
+namespace K8sCache.Metrics;
 
 /// <summary>
 /// One histogram series in Prometheus's cumulative form: a count per upper bound, the sum and the count. Recording is

@@ -1,6 +1,4 @@
-using K8sCache.Protocol.Configuration;
-
-namespace K8sCache.Protocol.Tests.Configuration;
+namespace K8sCache.Configuration.Tests;
 
 public class DurationTests
 {

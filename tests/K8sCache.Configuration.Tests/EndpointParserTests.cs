@@ -1,7 +1,6 @@
 using System.Net;
-using K8sCache.Protocol.Configuration;
 
-namespace K8sCache.Protocol.Tests.Configuration;
+namespace K8sCache.Configuration.Tests;
 
 public class EndpointParserTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace K8sCache.Protocol.Configuration;
+namespace K8sCache.Configuration;
 
 /// <summary><c>host:port</c> and <c>[v6]:port</c> as they appear in addresses and member lists.</summary>
 public static class EndpointParser

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace K8sCache.Protocol.Configuration;
+namespace K8sCache.Configuration;
 
 /// <summary>
 /// Durations as Go and Kubernetes write them: one or more number-unit pairs, units <c>ms s m h d</c>

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
-using K8sCache.Protocol.Metrics;
 
-namespace K8sCache.Protocol.Tests.Metrics;
+namespace K8sCache.Metrics.Tests;
 
 public class PrometheusTextExporterTests
 {

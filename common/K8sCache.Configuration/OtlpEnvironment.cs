@@ -1,4 +1,4 @@
-namespace K8sCache.Protocol.Configuration;
+namespace K8sCache.Configuration;
 
 /// <summary>
 /// What the standard OpenTelemetry variables ask of an exporter, read the same way by the sidecar and the operator: an

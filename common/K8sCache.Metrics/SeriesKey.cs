@@ -1,4 +1,4 @@
-namespace K8sCache.Protocol.Metrics;
+namespace K8sCache.Metrics;
 
 /// <summary>A measurement's tags (up to three) as a dictionary key that costs no allocation to build: a histogram
 /// recorded on a hot path looks its series up with it. More than three tags fall back to their rendered label text.</summary>
