@@ -103,6 +103,28 @@ public sealed class SidecarCluster : IAsyncDisposable
     public Uri KeyUri(SidecarNode node, string group, string key, string query = "") =>
         new(node.ApiUri, $"/v1/groups/{group}/keys/{Uri.EscapeDataString(key)}{query}");
 
+    /// <summary>Polls the node's /v1/stats until no peer is marked down: a member whose record appeared before its process
+    /// listened may have failed this node's pings, and keys it owns load locally until a ping succeeds (bounded; the
+    /// test asserts what follows).</summary>
+    public async Task WaitForPeersUpAsync(SidecarNode node)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        var last = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var stats = JsonDocument.Parse(await Http.GetStringAsync(new Uri(node.ApiUri, "/v1/stats")));
+            last = stats.RootElement.GetProperty("ring").GetProperty("peersDown").GetInt32();
+            if (last == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{node.Ip} still had {last} peers marked down\n{node.Logs}");
+    }
+
     /// <summary>Polls the node's /v1/stats until its ring holds exactly <paramref name="members"/> (bounded; never a
     /// pass condition by itself: the test asserts what follows).</summary>
     public async Task WaitForMembersAsync(SidecarNode node, IEnumerable<string> members)

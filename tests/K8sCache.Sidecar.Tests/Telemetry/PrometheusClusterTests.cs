@@ -133,6 +133,12 @@ public sealed partial class PrometheusClusterTests : IAsyncLifetime
     private async Task<JsonElement> GetJsonAsync(string path)
     {
         using var response = await _cluster.Http.GetAsync(new Uri(_api, path));
+        if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            // Prometheus answers in plain text until its storage is ready.
+            throw new HttpRequestException($"Prometheus is starting: {await response.Content.ReadAsStringAsync()}");
+        }
+
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
