@@ -19,7 +19,10 @@ namespace K8sCache.Sidecar.Caching;
 /// Values whose entry would not fit the largest chunk (16 KiB) are kept as their own arrays, referenced from a table, and
 /// returned without a copy. Accounting: an entry costs its chunk (header, UTF-8 key and value, rounded up to the size
 /// class) plus <see cref="IndexBytesPerEntry"/>; a large value adds its length and <see cref="LargeValueOverhead"/>.
-/// Thread-safe under one lock; a hit is a hash, a probe and a copy of the value.
+/// Thread-safe under one lock; a hit is a hash, a probe and a copy of the value. The class stays above the 400-line rule
+/// (FileSizeTests names it): lookup, insertion and eviction share the lock and the arena's state, and the hit path would
+/// pay a call and a hand-off of that state for each piece moved out; its queues (<see cref="ChunkFifo"/>), large values
+/// (<see cref="LargeValues"/>), index, ghost and pages are types of their own.
 /// </summary>
 [System.Runtime.CompilerServices.SkipLocalsInit]
 internal sealed class S3FifoCacheStore : ICacheStore
@@ -46,11 +49,9 @@ internal sealed class S3FifoCacheStore : ICacheStore
     private readonly SlabArena _arena = new();
     private readonly KeyIndex _index;
     private readonly GhostQueue _ghost = new();
-    private readonly Stack<int> _freeLargeSlots = new();
-    private byte[]?[] _large = [];
-    private int _largeSlots;
-    private Fifo _small;
-    private Fifo _main;
+    private readonly LargeValues _large = new();
+    private ChunkFifo _small;
+    private ChunkFifo _main;
     private int _sweepCursor;
     private bool _sweepingMain;
     private long _maxBytes;
@@ -133,7 +134,7 @@ internal sealed class S3FifoCacheStore : ICacheStore
 
             // The value is copied out: the chunk is reused once the lock is released. A large value is its own array,
             // never written to after it was stored, and is returned as is.
-            var bytes = SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)]! : SlabChunk.Value(chunk).ToArray();
+            var bytes = SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)] : SlabChunk.Value(chunk).ToArray();
             value = new CacheValue(bytes, SlabChunk.ExpiresAtMs(chunk));
             return true;
         }
@@ -199,9 +200,9 @@ internal sealed class S3FifoCacheStore : ICacheStore
             }
 
             var reference = Allocate(sizeClass);
-            SlabChunk.Write(_arena.Chunk(reference), encoded, value, inline ? -1 : StoreLarge(value), expiresAtMs, frequency, inMain);
+            SlabChunk.Write(_arena.Chunk(reference), encoded, value, inline ? -1 : _large.Add(value), expiresAtMs, frequency, inMain);
             _index.Add(encoded.Hash, reference);
-            AddHead(ref (inMain ? ref _main : ref _small), reference, size);
+            (inMain ? ref _main : ref _small).AddHead(_arena, reference, size);
             _bytes += size;
             _count++;
             return true;
@@ -232,9 +233,7 @@ internal sealed class S3FifoCacheStore : ICacheStore
             _arena.Clear();
             _index.Clear();
             _ghost.Clear();
-            _large = [];
-            _largeSlots = 0;
-            _freeLargeSlots.Clear();
+            _large.Clear();
             (_small, _main, _sweepCursor, _bytes, _count) = (default, default, 0, 0, 0);
         }
     }
@@ -347,7 +346,7 @@ internal sealed class S3FifoCacheStore : ICacheStore
     }
 
     private long SizeOfEntry(ReadOnlySpan<byte> chunk) =>
-        AccountedSize(chunk.Length, SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)]!.Length : -1);
+        AccountedSize(chunk.Length, SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)].Length : -1);
 
     /// <summary>As many hashes as the main queue can hold entries (its share of the budget over the mean entry size), but
     /// no more than a power of two that fits in 1/16 of the budget at 8 bytes each: the ghost is memory the budget does not
@@ -422,10 +421,10 @@ internal sealed class S3FifoCacheStore : ICacheStore
         if (SlabChunk.Frequency(chunk) > 0)
         {
             var size = SizeOfEntry(chunk);
-            Unlink(ref _small, tail, size);
+            _small.Unlink(_arena, tail, size);
             SlabChunk.SetFrequency(chunk, 0);
             SlabChunk.SetInMain(chunk, true);
-            AddHead(ref _main, tail, size);
+            _main.AddHead(_arena, tail, size);
             return;
         }
 
@@ -444,28 +443,13 @@ internal sealed class S3FifoCacheStore : ICacheStore
         {
             var size = SizeOfEntry(chunk);
             SlabChunk.SetFrequency(chunk, frequency - 1);
-            Unlink(ref _main, tail, size);
-            AddHead(ref _main, tail, size);
+            _main.Unlink(_arena, tail, size);
+            _main.AddHead(_arena, tail, size);
             return;
         }
 
         RemoveEntry(tail, HashOf(tail));
         _evictions++;
-    }
-
-    private int StoreLarge(byte[] value)
-    {
-        if (!_freeLargeSlots.TryPop(out var slot))
-        {
-            slot = _largeSlots++;
-            if (slot == _large.Length)
-            {
-                Array.Resize(ref _large, Math.Max(4, slot * 2));
-            }
-        }
-
-        _large[slot] = value;
-        return slot;
     }
 
     private void RemoveEntry(int reference, ulong hash)
@@ -479,66 +463,13 @@ internal sealed class S3FifoCacheStore : ICacheStore
 
         if (SlabChunk.IsLarge(chunk))
         {
-            var slot = SlabChunk.ValueField(chunk);
-            _large[slot] = null;
-            _freeLargeSlots.Push(slot);
+            _large.Remove(SlabChunk.ValueField(chunk));
         }
 
-        Unlink(ref (SlabChunk.InMain(chunk) ? ref _main : ref _small), reference, size);
+        (SlabChunk.InMain(chunk) ? ref _main : ref _small).Unlink(_arena, reference, size);
         _index.Remove(hash, reference);
         _arena.Free(reference);
         _bytes -= size;
         _count--;
-    }
-
-    private void AddHead(ref Fifo queue, int reference, long size)
-    {
-        var chunk = _arena.Chunk(reference);
-        SlabChunk.SetNewer(chunk, 0);
-        SlabChunk.SetOlder(chunk, queue.Head);
-        if (queue.Head != 0)
-        {
-            SlabChunk.SetNewer(_arena.Chunk(queue.Head), reference);
-        }
-        else
-        {
-            queue.Tail = reference;
-        }
-
-        queue.Head = reference;
-        queue.Bytes += size;
-    }
-
-    private void Unlink(ref Fifo queue, int reference, long size)
-    {
-        var chunk = _arena.Chunk(reference);
-        var (older, newer) = (SlabChunk.Older(chunk), SlabChunk.Newer(chunk));
-        if (newer != 0)
-        {
-            SlabChunk.SetOlder(_arena.Chunk(newer), older);
-        }
-        else
-        {
-            queue.Head = older;
-        }
-
-        if (older != 0)
-        {
-            SlabChunk.SetNewer(_arena.Chunk(older), newer);
-        }
-        else
-        {
-            queue.Tail = newer;
-        }
-
-        queue.Bytes -= size;
-    }
-
-    /// <summary>A FIFO of entries through the links in their headers: head the newest, tail the oldest (0: empty).</summary>
-    private struct Fifo
-    {
-        public int Head;
-        public int Tail;
-        public long Bytes;
     }
 }

@@ -58,8 +58,6 @@ internal sealed unsafe class SlabArena
     /// <summary>The size of pages added from now on (a store sizes them to its budget: small budgets, small pages).</summary>
     public int TargetPageBytes { get; set; } = MaxPageBytes;
 
-    public int PageCount => _pageIds;
-
     /// <summary>The class whose chunks hold <paramref name="bytes"/>, or -1 above <see cref="MaxChunkBytes"/>.</summary>
     public static int ClassOf(int bytes)
     {

@@ -44,9 +44,6 @@ internal static class SlabChunk
 
     public static long ExpiresAtMs(ReadOnlySpan<byte> chunk) => (long)(Meta(chunk) & MaxExpiry);
 
-    public static void SetExpiresAtMs(Span<byte> chunk, long expiresAtMs) =>
-        SetMeta(chunk, (Meta(chunk) & ~(ulong)MaxExpiry) | (ulong)ClampExpiry(expiresAtMs));
-
     public static int KeyLength(ReadOnlySpan<byte> chunk) => (int)(Meta(chunk) >> KeyLengthShift) & MaxKeyBytes;
 
     public static bool IsFree(ReadOnlySpan<byte> chunk) => KeyLength(chunk) == 0;
