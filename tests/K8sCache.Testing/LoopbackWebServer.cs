@@ -25,12 +25,14 @@ public sealed class LoopbackWebServer : IAsyncDisposable
 
     public int Port => new Uri(Address).Port;
 
-    /// <summary>Builds the server, lets <paramref name="configure"/> set up its pipeline, and starts it.
-    /// <see cref="HttpProtocols.Http2"/> is prior-knowledge HTTP/2 only, as gRPC endpoints are.</summary>
-    public static async Task<LoopbackWebServer> StartAsync(HttpProtocols protocols, Action<WebApplication> configure)
+    /// <summary>Builds the server, lets <paramref name="services"/> add to its services and <paramref name="configure"/>
+    /// set up its pipeline, and starts it. <see cref="HttpProtocols.Http2"/> is prior-knowledge HTTP/2 only, as gRPC
+    /// endpoints are.</summary>
+    public static async Task<LoopbackWebServer> StartAsync(HttpProtocols protocols, Action<WebApplication> configure, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
         var app = builder.Build();
         configure(app);

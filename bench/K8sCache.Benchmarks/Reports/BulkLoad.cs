@@ -1,6 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
-using K8sCache.Protocol.Grpc;
+using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 
 namespace K8sCache.Benchmarks.Reports;
@@ -14,6 +14,7 @@ internal static class BulkLoad
     public static async Task RunAsync(string address, string group, int count, int valueBytes)
     {
         using var channel = GrpcChannel.ForAddress(address);
+        var cache = new Cache.CacheClient(channel);
         var value = ByteString.CopyFrom(new byte[valueBytes]);
         var next = -1;
         var started = DateTime.UtcNow;
@@ -22,7 +23,7 @@ internal static class BulkLoad
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                await channel.UnaryAsync(CacheService.Set, new SetRequest
+                await cache.SetAsync(new SetRequest
                 {
                     Group = group,
                     Key = "key-" + i.ToString("D12", CultureInfo.InvariantCulture),

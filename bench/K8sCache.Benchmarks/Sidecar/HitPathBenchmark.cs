@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Hashing;
 using K8sCache.Sidecar.Node;
@@ -88,16 +88,16 @@ public class HitPathBenchmark
 
         public bool CopiesServable(long nowMs) => _health.CopiesServable(nowMs);
 
-        public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
 

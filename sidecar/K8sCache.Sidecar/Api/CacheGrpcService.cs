@@ -1,26 +1,22 @@
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
+using CacheSource = K8sCache.Sidecar.Node.CacheSource;
+using WireSource = K8sCache.Protocol.V1.CacheSource;
 
 namespace K8sCache.Sidecar.Api;
 
-/// <summary>The <c>k8scache.v1.Cache</c> service applications call on <c>GrpcAddress</c>.</summary>
-internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
+/// <summary>The <c>k8scache.v1.Cache</c> service applications call on <c>GrpcAddress</c> (Grpc.AspNetCore).</summary>
+internal sealed class CacheGrpcService(CacheNode node, PeerSet peers) : Cache.CacheBase
 {
-    public GrpcServiceDefinition Definition => new GrpcServiceDefinition(CacheService.Name)
-        .AddUnary(CacheService.Get, GetAsync)
-        .AddUnary(CacheService.Set, SetAsync)
-        .AddUnary(CacheService.Delete, DeleteAsync)
-        .AddServerStreaming(CacheService.GetMany, GetManyAsync);
-
-    private async ValueTask<GetResponse> GetAsync(GetRequest request, ServerCallContext context)
+    public override async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         try
         {
             var group = Admit(request.Group, request.Key);
             var result = await group.GetAsync(request.Key, context.CancellationToken);
-            return new GetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = result.Source };
+            return new GetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = ToWire(result.Source) };
         }
         catch (Exception e) when (StatusMapping.ToRpcException(e) is { } status)
         {
@@ -28,7 +24,7 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
         }
     }
 
-    private async ValueTask<SetResponse> SetAsync(SetRequest request, ServerCallContext context)
+    public override async Task<SetResponse> Set(SetRequest request, ServerCallContext context)
     {
         try
         {
@@ -45,7 +41,7 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
         }
     }
 
-    private async ValueTask<DeleteResponse> DeleteAsync(DeleteRequest request, ServerCallContext context)
+    public override async Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
     {
         try
         {
@@ -61,7 +57,7 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
 
     /// <summary>Starts every key's Get at once and streams each answer as it completes; a failing key is reported in
     /// its item's <c>error</c> and does not fail the others.</summary>
-    private async Task GetManyAsync(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
+    public override async Task GetMany(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
     {
         Group group;
         try
@@ -90,7 +86,7 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
         {
             node.Validator.ValidateKey(key);
             var result = await group.GetAsync(key, cancellationToken);
-            return new GetManyItem { Key = key, Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = result.Source };
+            return new GetManyItem { Key = key, Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = ToWire(result.Source) };
         }
         catch (Exception e) when (e is InputException or Loading.LoaderException)
         {
@@ -110,7 +106,16 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers)
     {
         if (!peers.IsReady)
         {
-            throw new RpcException(StatusCode.Unavailable, "not ready: the ring is not built yet");
+            throw new RpcException(new Status(StatusCode.Unavailable, "not ready: the ring is not built yet"));
         }
     }
+
+    private static WireSource ToWire(CacheSource source) => source switch
+    {
+        CacheSource.Hit => WireSource.Hit,
+        CacheSource.Hot => WireSource.Hot,
+        CacheSource.Peer => WireSource.Peer,
+        CacheSource.Load => WireSource.Load,
+        _ => WireSource.Unspecified,
+    };
 }

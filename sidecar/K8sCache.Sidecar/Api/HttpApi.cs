@@ -1,6 +1,5 @@
 using System.Globalization;
 using K8sCache.Configuration;
-using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using Microsoft.AspNetCore.Http.Features;

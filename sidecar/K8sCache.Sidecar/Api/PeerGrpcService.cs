@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
@@ -7,27 +7,14 @@ using K8sCache.Sidecar.Peers;
 namespace K8sCache.Sidecar.Api;
 
 /// <summary>
-/// The <c>k8scache.v1.Peer</c> service: what other nodes call. Every call must carry the shared token, checked before
-/// the request body is read; each method accepts messages only as large as it needs (a key, or a key and a value);
+/// The <c>k8scache.v1.Peer</c> service (Grpc.AspNetCore): what other nodes call. <see cref="PeerRequestGate"/> runs
+/// before it, so a call that reaches it carried the shared token and a message no larger than its method needs;
 /// every request is validated against the same limits as the localhost API. A Get is answered from this node's
 /// caches or loader, never forwarded (so requests travel at most one hop).
 /// </summary>
-internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens tokens)
+internal sealed class PeerGrpcService(CacheNode node, PeerSet peers) : Peer.PeerBase
 {
-    /// <summary>Room for the envelope around a key or a value: header, group name, field tags and lengths.</summary>
-    private const int EnvelopeBytes = 4 * 1024;
-
-    public GrpcServiceDefinition Definition => new GrpcServiceDefinition(PeerService.Name)
-        .Authorize(CheckToken)
-        .AddUnary(PeerService.Get, GetAsync, KeyMessageBytes)
-        .AddUnary(PeerService.Set, SetAsync, () => node.Validator.Limits.MaxValueBytes + KeyMessageBytes())
-        .AddUnary(PeerService.Delete, DeleteAsync, KeyMessageBytes)
-        .AddUnary(PeerService.Expire, ExpireAsync, KeyMessageBytes)
-        .AddUnary(PeerService.Peek, PeekAsync, KeyMessageBytes)
-        .AddUnary(PeerService.Invalidate, InvalidateAsync, KeyMessageBytes)
-        .AddUnary(PeerService.Ping, PingAsync, static () => EnvelopeBytes);
-
-    private async ValueTask<PeerGetResponse> GetAsync(PeerGetRequest request, ServerCallContext context)
+    public override async Task<PeerGetResponse> Get(PeerGetRequest request, ServerCallContext context)
     {
         var group = Admit(request.Header, request.Group, request.Key);
         try
@@ -38,16 +25,16 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
         catch (LoaderException e) when (e.Unreachable)
         {
             // This owner cannot load at all (its application is gone): a failing owner, so the sender loads itself.
-            throw new RpcException(StatusCode.Unavailable, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
         catch (LoaderException e)
         {
             // FAILED_PRECONDITION tells the sender "the owner answered: the load failed", as opposed to a failing owner.
-            throw new RpcException(StatusCode.FailedPrecondition, e.Message);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
     }
 
-    private async ValueTask<PeerSetResponse> SetAsync(PeerSetRequest request, ServerCallContext context)
+    public override async Task<PeerSetResponse> Set(PeerSetRequest request, ServerCallContext context)
     {
         var group = Admit(request.Header, request.Group, request.Key);
         try
@@ -60,7 +47,7 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
             throw StatusMapping.ToRpcException(e)!;
         }
 
-        var command = new SetCommand(request.Condition, request.KeepTtl, request.ReturnPrevious);
+        var command = new SetCommand(WireConditions.FromWire(request.Condition), request.KeepTtl, request.ReturnPrevious);
         var result = await group.ApplySetAsync(request.Key, ByteStrings.ToArray(request.Value), node.Validator.ClampTtlMs(request.TtlMs), command);
         return new PeerSetResponse
         {
@@ -71,7 +58,7 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
         };
     }
 
-    private async ValueTask<PeerExpireResponse> ExpireAsync(PeerExpireRequest request, ServerCallContext context)
+    public override async Task<PeerExpireResponse> Expire(PeerExpireRequest request, ServerCallContext context)
     {
         var group = Admit(request.Header, request.Group, request.Key);
         try
@@ -83,41 +70,31 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, PeerTokens 
             throw StatusMapping.ToRpcException(e)!;
         }
 
-        var result = await group.ApplyExpireAsync(request.Key, node.Validator.ClampTtlMs(request.TtlMs), request.Condition);
+        var result = await group.ApplyExpireAsync(request.Key, node.Validator.ClampTtlMs(request.TtlMs), WireConditions.FromWire(request.Condition));
         return new PeerExpireResponse { Applied = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
     }
 
-    private ValueTask<PeerPeekResponse> PeekAsync(PeerPeekRequest request, ServerCallContext context)
+    public override Task<PeerPeekResponse> Peek(PeerPeekRequest request, ServerCallContext context)
     {
         var result = Admit(request.Header, request.Group, request.Key).PeekLocal(request.Key);
-        return ValueTask.FromResult(new PeerPeekResponse { Found = result.Found, TtlMs = result.RemainingMs });
+        return Task.FromResult(new PeerPeekResponse { Found = result.Found, TtlMs = result.RemainingMs });
     }
 
-    private async ValueTask<PeerDeleteResponse> DeleteAsync(PeerDeleteRequest request, ServerCallContext context)
+    public override async Task<PeerDeleteResponse> Delete(PeerDeleteRequest request, ServerCallContext context)
     {
         var group = Admit(request.Header, request.Group, request.Key);
         var result = await group.ApplyDeleteAsync(request.Key);
         return new PeerDeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
     }
 
-    private ValueTask<InvalidateResponse> InvalidateAsync(InvalidateRequest request, ServerCallContext context)
+    public override Task<InvalidateResponse> Invalidate(InvalidateRequest request, ServerCallContext context)
     {
         Admit(request.Header, request.Group, request.Key).Invalidate(request.Key);
-        return ValueTask.FromResult(new InvalidateResponse());
+        return Task.FromResult(new InvalidateResponse());
     }
 
-    private ValueTask<PingResponse> PingAsync(PingRequest request, ServerCallContext context) =>
-        ValueTask.FromResult(peers.AnswerPing(request.Header));
-
-    private int KeyMessageBytes() => node.Validator.Limits.MaxKeyBytes + EnvelopeBytes;
-
-    private RpcException? CheckToken(ServerCallContext context)
-    {
-        var authorization = context.RequestHeaders.Authorization.ToString();
-        return tokens.Accepts(authorization)
-            ? null
-            : new RpcException(StatusCode.Unauthenticated, authorization.Length == 0 ? "missing peer token (authorization: Bearer TOKEN)" : "wrong peer token");
-    }
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>
+        Task.FromResult(peers.AnswerPing(request.Header));
 
     private Group Admit(PeerHeader? header, string groupName, string key)
     {

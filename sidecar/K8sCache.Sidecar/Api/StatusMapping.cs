@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
 
@@ -21,12 +21,12 @@ internal static class StatusMapping
     /// <summary>The status a handler throws for <paramref name="e"/>, or null when it is not one of ours.</summary>
     public static RpcException? ToRpcException(Exception e) => e switch
     {
-        InputException { Kind: InputErrorKind.InvalidArgument } => new RpcException(StatusCode.InvalidArgument, e.Message),
-        InputException { Kind: InputErrorKind.UnknownGroup } => new RpcException(StatusCode.NotFound, e.Message),
-        InputException { Kind: InputErrorKind.TooLarge } => new RpcException(StatusCode.ResourceExhausted, e.Message),
-        LoaderException => new RpcException(StatusCode.Unavailable, "loader failed: " + e.Message),
-        OwnerUnavailableException { OutcomeUnknown: true } => new RpcException(StatusCode.DeadlineExceeded, e.Message),
-        OwnerUnavailableException => new RpcException(StatusCode.Unavailable, e.Message),
+        InputException { Kind: InputErrorKind.InvalidArgument } => new RpcException(new Status(StatusCode.InvalidArgument, e.Message)),
+        InputException { Kind: InputErrorKind.UnknownGroup } => new RpcException(new Status(StatusCode.NotFound, e.Message)),
+        InputException { Kind: InputErrorKind.TooLarge } => new RpcException(new Status(StatusCode.ResourceExhausted, e.Message)),
+        LoaderException => new RpcException(new Status(StatusCode.Unavailable, "loader failed: " + e.Message)),
+        OwnerUnavailableException { OutcomeUnknown: true } => new RpcException(new Status(StatusCode.DeadlineExceeded, e.Message)),
+        OwnerUnavailableException => new RpcException(new Status(StatusCode.Unavailable, e.Message)),
         _ => null,
     };
 }

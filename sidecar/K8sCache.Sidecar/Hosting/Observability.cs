@@ -62,9 +62,13 @@ internal static class Observability
             return;
         }
 
+        // Grpc.Net.Client's source too: the client starts its call's activity whenever one is current, between our
+        // peer span and the HTTP request; unexported, it would leave that request's parent missing from the trace.
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(ServiceName))
-            .WithTracing(t => t.AddSource(SidecarTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http").AddOtlpExporter())
+            .WithTracing(t => t.AddSource(SidecarTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http", "Grpc.Net.Client")
+                .SetSampler(new ParentBasedSampler(new UntracedCallsSampler()))
+                .AddOtlpExporter())
             .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName, SidecarInstruments.MeterName, SidecarInstruments.GetsMeterName).AddOtlpExporter());
     }
 }

@@ -1,5 +1,4 @@
 using K8sCache.Configuration;
-using K8sCache.Protocol.Grpc;
 using K8sCache.Metrics;
 using K8sCache.Sidecar.Api;
 using K8sCache.Sidecar.Configuration;
@@ -16,8 +15,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace K8sCache.Sidecar.Hosting;
 
 /// <summary>
-/// Builds one cache node's web host: four Kestrel endpoints (peer gRPC, HTTP API, gRPC API, admin), each routed by
-/// the port the request arrived on, and the background services (discovery, expiry sweep, configuration reload).
+/// Builds one cache node's web host: four Kestrel endpoints (peer gRPC, HTTP API, gRPC API, admin), each chosen by
+/// the port the request arrived on, and the background services (discovery, expiry sweep, configuration reload). The
+/// gRPC services run on Grpc.AspNetCore with endpoint routing inside their own port's branch only, so the HTTP API's
+/// requests never pass a router.
 /// SIGTERM stops accepting connections, lets calls in flight finish within <c>ShutdownTimeout</c>, then exits.
 /// </summary>
 internal static class SidecarHost
@@ -27,6 +28,9 @@ internal static class SidecarHost
 
     /// <summary>Concurrent gRPC calls on one HTTP/2 connection (peer clients open more connections as they need).</summary>
     public const int MaxStreamsPerConnection = 256;
+
+    /// <summary>The key under which ASP.NET Core's routing finds a WebApplication's own route table in a pipeline.</summary>
+    private const string GlobalEndpointRouteBuilderKey = "__GlobalEndpointRouteBuilder";
 
     /// <summary>Reads the configuration (JSON file from <c>--config</c>, then environment, then command line).</summary>
     public static IConfigurationRoot ReadConfiguration(string[] args, out string? configPath)
@@ -156,6 +160,17 @@ internal static class SidecarHost
                 configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
         }
 
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
+            .AddServiceOptions<CacheGrpcService>(o =>
+            {
+                o.MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024;
+                // Localhost callers learn why a request failed, a message the library could not parse included.
+                o.EnableDetailedErrors = true;
+            })
+            // The peer port's gate caps each method's message itself (PeerRequestGate), and follows reloaded limits.
+            .AddServiceOptions<PeerGrpcService>(o => o.MaxReceiveMessageSize = null);
+        builder.Services.AddSingleton(sp => new PeerGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>()));
+        builder.Services.AddSingleton(sp => new CacheGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>()));
         builder.Services.AddSingleton<RespStats>();
         builder.Services.AddSingleton(sp => new RespConnectionHandler(
             new RespCommands(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<RespStats>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
@@ -191,12 +206,25 @@ internal static class SidecarHost
             peers.Dispose();
         });
 
-        var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024 };
-        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b => b.UseGrpcServices(grpcOptions, new PeerGrpcService(node, peers, tokens).Definition));
-        app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => b.UseGrpcServices(grpcOptions, new CacheGrpcService(node, peers).Definition));
+        var gate = new PeerRequestGate(node, tokens);
+        app.MapWhen(c => c.Connection.LocalPort == peer.Port, b =>
+        {
+            b.Use(gate.InvokeAsync);
+            OwnRouting(b).UseEndpoints(e => e.MapGrpcService<PeerGrpcService>());
+        });
+        app.MapWhen(c => c.Connection.LocalPort == grpc.Port, b => OwnRouting(b).UseEndpoints(e => e.MapGrpcService<CacheGrpcService>()));
         var adminEndpoints = new AdminEndpoints(peers, node, exporter);
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));
         app.Run(new HttpApi(node, peers).HandleAsync);
         return app;
+    }
+
+    /// <summary>Endpoint routing for one port's branch alone. A branch of a WebApplication would otherwise add its
+    /// endpoints to the application's global route table, and the application would then route every request —
+    /// the HTTP API's hits included — before the branches are chosen.</summary>
+    private static IApplicationBuilder OwnRouting(IApplicationBuilder branch)
+    {
+        branch.Properties.Remove(GlobalEndpointRouteBuilderKey);
+        return branch.UseRouting();
     }
 }

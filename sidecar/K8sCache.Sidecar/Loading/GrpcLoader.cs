@@ -1,27 +1,40 @@
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 
 namespace K8sCache.Sidecar.Loading;
 
-/// <summary>Loads through an application's <c>k8scache.v1.Loader</c> gRPC service (proto/k8scache/v1/loader.proto).</summary>
-internal sealed class GrpcLoader(string address, TimeSpan timeout, int maxValueBytes) : ILoader
+/// <summary>Loads through an application's <c>k8scache.v1.Loader</c> gRPC service (proto/k8scache/v1/loader.proto),
+/// with a Grpc.Net.Client channel and a deadline per load.</summary>
+internal sealed class GrpcLoader : ILoader
 {
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    private readonly string _address;
+    private readonly TimeSpan _timeout;
+    private readonly int _maxValueBytes;
+    private readonly GrpcChannel _channel;
+    private readonly Loader.LoaderClient _client;
+
+    public GrpcLoader(string address, TimeSpan timeout, int maxValueBytes)
     {
-        MaxReceiveMessageSize = maxValueBytes + 1024,
-    });
+        (_address, _timeout, _maxValueBytes) = (address, timeout, maxValueBytes);
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
+            MaxReceiveMessageSize = maxValueBytes + 1024,
+        });
+        _client = new Loader.LoaderClient(_channel);
+    }
 
     public async Task<LoadResult> LoadAsync(string group, string key, CancellationToken cancellationToken)
     {
         LoadResponse response;
         try
         {
-            response = await _channel.UnaryAsync(LoaderService.Load, new LoadRequest { Group = group, Key = key },
-                new CallOptions(Timeout: timeout), cancellationToken);
+            response = await _client.LoadAsync(new LoadRequest { Group = group, Key = key }, deadline: DateTime.UtcNow + _timeout, cancellationToken: cancellationToken);
         }
         catch (RpcException e)
         {
-            throw new LoaderException($"gRPC loader at {address} failed: {e.StatusCode}: {e.Detail}", e) { Unreachable = e.StatusCode == StatusCode.Unavailable };
+            throw new LoaderException($"gRPC loader at {_address} failed: {e.StatusCode}: {e.Status.Detail}", e) { Unreachable = e.StatusCode == StatusCode.Unavailable };
         }
 
         if (!response.Found)
@@ -29,9 +42,9 @@ internal sealed class GrpcLoader(string address, TimeSpan timeout, int maxValueB
             return LoadResult.NotFound;
         }
 
-        if (response.Value.Length > maxValueBytes)
+        if (response.Value.Length > _maxValueBytes)
         {
-            throw new LoaderException($"gRPC loader value is {response.Value.Length} bytes; the limit is MaxValueBytes={maxValueBytes}");
+            throw new LoaderException($"gRPC loader value is {response.Value.Length} bytes; the limit is MaxValueBytes={_maxValueBytes}");
         }
 
         return new LoadResult(true, response.Value.ToByteArray(),

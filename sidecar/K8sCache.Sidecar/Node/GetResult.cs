@@ -1,5 +1,3 @@
-using K8sCache.Protocol.V1;
-
 namespace K8sCache.Sidecar.Node;
 
 /// <summary>The answer to a Get: the value (if found), its remaining lifetime (0 = none), where it came from, and

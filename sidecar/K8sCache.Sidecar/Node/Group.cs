@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using K8sCache.Protocol.Grpc;
-using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Coalescing;
 using K8sCache.Sidecar.Configuration;
@@ -18,11 +16,9 @@ namespace K8sCache.Sidecar.Node;
 /// <para>Two single-flight groups keep the cluster free of loops and deadlocks: <c>_fetches</c> covers a local miss
 /// (peer fetch or load); <c>_loads</c> covers loader calls only. A request from a peer joins <c>_loads</c> and never
 /// fetches from another peer, so no chain of nodes can wait on itself.</para>
-/// <para>Writes fence per key: under the key's stripe lock a write (or an owner's invalidation) detaches the key's
-/// flights and changes the caches; a flight stores its result under the same lock only if it was not detached. So a
-/// value read before a write never lands after it, and a Get that starts after the write never joins a flight that
-/// started before it. Dropping every hot copy takes all stripes and moves <c>_hotGeneration</c>, which fences fetches
-/// in flight the same way.</para>
+/// <para>Writes fence per key (<see cref="KeyFences"/>): a value read before a write never lands after it. What the
+/// owner applies is <see cref="OwnerWrites"/>, how an application's write reaches the owner <see cref="ApplicationWrites"/>,
+/// the invalidations after it <see cref="InvalidationFanOut"/>, the timing and spans of Gets <see cref="GetObserver"/>.</para>
 /// </summary>
 internal sealed class Group : IDisposable
 {
@@ -32,16 +28,6 @@ internal sealed class Group : IDisposable
     /// <summary>One peer fetch in this many keeps a hot copy (groupcache's rand.Intn(10) == 0).</summary>
     public const int HotCopyOneIn = 10;
 
-    private const int StripeCount = 64;
-
-    // Indexes in GetLatency.Outcomes.
-    private const int HitOutcome = 0;
-    private const int HotHitOutcome = 1;
-    private const int PeerOutcome = 2;
-    private const int LoadOutcome = 3;
-    private const int NotFoundOutcome = 4;
-    private const int ErrorOutcome = 5;
-
     private readonly string _node;
     private readonly IPeerPicker _picker;
     private readonly TimeProvider _timeProvider;
@@ -49,9 +35,11 @@ internal sealed class Group : IDisposable
     private readonly TimeSpan _hotCacheTtl;
     private readonly SingleFlight<GetResult> _fetches = new();
     private readonly SingleFlight<GetResult> _loads = new();
-    private readonly Lock[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Lock()).ToArray();
-    private readonly SemaphoreSlim _loadSlots = new(Defaults.MaxConcurrentLoads);
-    private long _hotGeneration;
+    private readonly KeyFences _fences;
+    private readonly OwnerWrites _ownerWrites;
+    private readonly ApplicationWrites _writes;
+    private readonly GetObserver _observer;
+    private readonly LoaderCalls _loaderCalls;
     private volatile Settings _settings;
 
     public Group(
@@ -67,6 +55,11 @@ internal sealed class Group : IDisposable
         Hot = CreateStore(options.Eviction, options.MaxBytes / HotCacheDivisor);
         _settings = new Settings(options, loader);
         Latency = new GetLatency(Name);
+        _fences = new KeyFences(_fetches, _loads);
+        _ownerWrites = new OwnerWrites(Main, Hot, _fences, new InvalidationFanOut(node, Name, picker, timeProvider, logger), Stats, timeProvider);
+        _writes = new ApplicationWrites(Name, picker, _ownerWrites, PeekLocal, Hot, _fences);
+        _observer = new GetObserver(Name, Latency);
+        _loaderCalls = new LoaderCalls(node, Name, Stats, _observer, logger);
     }
 
     public string Name { get; }
@@ -90,7 +83,7 @@ internal sealed class Group : IDisposable
     public ILoader? CurrentLoader => _settings.Loader;
 
     /// <summary>Loader calls running now.</summary>
-    public int LoadsInFlight => Defaults.MaxConcurrentLoads - _loadSlots.CurrentCount;
+    public int LoadsInFlight => _loaderCalls.InFlight;
 
     private long Now => MonotonicClock.NowMs(_timeProvider);
 
@@ -103,7 +96,7 @@ internal sealed class Group : IDisposable
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
-            Finish(span, started, hit, sampledHit: true);
+            _observer.Finish(span, started, hit, sampledHit: true);
             return ValueTask.FromResult(hit);
         }
 
@@ -128,7 +121,7 @@ internal sealed class Group : IDisposable
             Activity.Current = span.Parent;
         }
 
-        return FinishWhenDoneAsync(task, span, started);
+        return _observer.FinishWhenDoneAsync(task, span, started);
     }
 
     /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string or copying
@@ -145,7 +138,7 @@ internal sealed class Group : IDisposable
 
         Interlocked.Increment(ref Stats.Gets);
         Interlocked.Increment(ref Stats.CacheHits);
-        Latency.RecordHit(started, HitOutcome);
+        Latency.RecordHit(started, GetObserver.HitOutcome);
         return true;
     }
 
@@ -160,7 +153,7 @@ internal sealed class Group : IDisposable
         span?.SetTag(SidecarTracing.FromPeerTag, true);
         if (TryLookup(key, Now, countHits: true, out var hit))
         {
-            Finish(span, started, hit, sampledHit: true);
+            _observer.Finish(span, started, hit, sampledHit: true);
             return ValueTask.FromResult(hit);
         }
 
@@ -172,69 +165,21 @@ internal sealed class Group : IDisposable
             Activity.Current = span.Parent;
         }
 
-        return FinishWhenDoneAsync(task, span, started);
+        return _observer.FinishWhenDoneAsync(task, span, started);
     }
 
     /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
     /// stored it (or, with a condition, checked it); <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
-    public async Task<SetResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken, SetCommand command = default)
-    {
-        using var span = SidecarTracing.Source.StartActivity("k8scache.set")?.SetTag(SidecarTracing.GroupTag, Name);
-        var ttlMs = TtlMs(ttl ?? Options.Ttl);
-        var owner = _picker.PickOwner(key);
-        if (owner is null)
-        {
-            return await ApplySetAsync(key, value, ttlMs, command);
-        }
-
-        return await ForwardAsync(owner, key, async () =>
-        {
-            var response = await owner.SetAsync(Name, key, value, ttlMs, command.Condition, command.KeepTtl, command.ReturnPrevious, cancellationToken);
-            return new SetResult(!response.NotApplied, response.PreviousFound, ByteStrings.ToArray(response.Previous), response.UnreachablePeers);
-        });
-    }
+    public Task<SetResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken, SetCommand command = default) =>
+        _writes.SetAsync(key, value, TtlMs(ttl ?? Options.Ttl), command, cancellationToken);
 
     /// <summary>Changes the lifetime of a key its owner holds (<paramref name="ttlMs"/> 0: no expiry), as the
     /// condition allows; never loads it. <see cref="WriteResult.Existed"/> says whether the lifetime changed.</summary>
-    public async Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
-    {
-        var owner = _picker.PickOwner(key);
-        if (owner is null)
-        {
-            return await ApplyExpireAsync(key, ttlMs, condition);
-        }
-
-        return await ForwardAsync(owner, key, async () =>
-        {
-            var response = await owner.ExpireAsync(Name, key, ttlMs, condition, cancellationToken);
-            return new WriteResult(response.Applied, response.UnreachablePeers);
-        });
-    }
+    public Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+        _writes.ExpireAsync(key, ttlMs, condition, cancellationToken);
 
     /// <summary>Whether the key's owner holds it and its remaining lifetime, without loading it or moving its value.</summary>
-    public async Task<GetResult> PeekAsync(string key, CancellationToken cancellationToken)
-    {
-        var owner = _picker.PickOwner(key);
-        if (owner is null)
-        {
-            return PeekLocal(key);
-        }
-
-        if (owner.IsDown)
-        {
-            throw new OwnerUnavailableException(owner.Address, "it is marked down after failed calls");
-        }
-
-        try
-        {
-            var response = await owner.PeekAsync(Name, key, cancellationToken);
-            return response.Found ? new GetResult(true, [], response.TtlMs, CacheSource.Peer) : GetResult.NotFound(CacheSource.Peer);
-        }
-        catch (RpcException e)
-        {
-            throw new OwnerUnavailableException(owner.Address, e);
-        }
-    }
+    public Task<GetResult> PeekAsync(string key, CancellationToken cancellationToken) => _writes.PeekAsync(key, cancellationToken);
 
     /// <summary>The owner's answer to a peek: its main cache only.</summary>
     public GetResult PeekLocal(string key)
@@ -244,122 +189,24 @@ internal sealed class Group : IDisposable
     }
 
     /// <summary>A Delete from an application: applied by the owner, which invalidates every copy.</summary>
-    public async Task<WriteResult> DeleteAsync(string key, CancellationToken cancellationToken)
-    {
-        using var span = SidecarTracing.Source.StartActivity("k8scache.delete")?.SetTag(SidecarTracing.GroupTag, Name);
-        var owner = _picker.PickOwner(key);
-        if (owner is null)
-        {
-            return await ApplyDeleteAsync(key);
-        }
-
-        return await ForwardAsync(owner, key, async () =>
-        {
-            var response = await owner.DeleteAsync(Name, key, cancellationToken);
-            return new WriteResult(response.Deleted, response.UnreachablePeers);
-        });
-    }
+    public Task<WriteResult> DeleteAsync(string key, CancellationToken cancellationToken) => _writes.DeleteAsync(key, cancellationToken);
 
     /// <summary>Stores a value on this node as its owner if the command's condition holds, then tells every other node
-    /// to drop its copy. Not cancellable: once stored, the write is reported as stored, whatever happens to the
-    /// invalidations.</summary>
-    public async Task<SetResult> ApplySetAsync(string key, byte[] value, long ttlMs, SetCommand command = default)
-    {
-        var (applied, previousFound, previous) = (false, false, Array.Empty<byte>());
-        Fence(key, () =>
-        {
-            var now = Now;
-            // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either.
-            CacheValue held = default;
-            previousFound = command != default && Main.TryGet(key, now, out held);
-            previous = command.ReturnPrevious && previousFound ? held.Value : [];
-            if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
-            {
-                return;
-            }
+    /// to drop its copy.</summary>
+    public Task<SetResult> ApplySetAsync(string key, byte[] value, long ttlMs, SetCommand command = default) => _ownerWrites.SetAsync(key, value, ttlMs, command);
 
-            Hot.Remove(key);
-            Main.Set(key, value, command.KeepTtl && previousFound ? held.ExpiresAtMs : ttlMs > 0 ? now + ttlMs : 0);
-            applied = true;
-        });
-        return new SetResult(applied, previousFound, previous, applied ? await InvalidateOthersAsync(key) : []);
-    }
-
-    /// <summary>Changes the lifetime of a key this node holds as its owner, then tells every other node to drop its
-    /// copy (a copy must not outlive the owner's entry).</summary>
-    public async Task<WriteResult> ApplyExpireAsync(string key, long ttlMs, ExpireCondition condition)
-    {
-        var applied = false;
-        Fence(key, () =>
-        {
-            var now = Now;
-            if (!Main.TryGet(key, now, out var held))
-            {
-                return;
-            }
-
-            var next = ttlMs > 0 ? now + ttlMs : 0;
-            // No expiry counts as infinitely late, as Redis's GT and LT do.
-            var (current, wanted) = (held.ExpiresAtMs == 0 ? long.MaxValue : held.ExpiresAtMs, next == 0 ? long.MaxValue : next);
-            applied = condition switch
-            {
-                ExpireCondition.IfNoExpiry => held.ExpiresAtMs == 0,
-                ExpireCondition.IfExpiry => held.ExpiresAtMs != 0,
-                ExpireCondition.IfLater => wanted > current,
-                ExpireCondition.IfEarlier => wanted < current,
-                _ => true,
-            };
-            if (applied)
-            {
-                Hot.Remove(key);
-                Main.Set(key, held.Value, next);
-            }
-        });
-        return new WriteResult(applied, applied ? await InvalidateOthersAsync(key) : []);
-    }
+    /// <summary>Changes the lifetime of a key this node holds as its owner, then tells every other node to drop its copy.</summary>
+    public Task<WriteResult> ApplyExpireAsync(string key, long ttlMs, ExpireCondition condition) => _ownerWrites.ExpireAsync(key, ttlMs, condition);
 
     /// <summary>Removes a key on this node as its owner, then tells every other node to drop its copy.</summary>
-    public async Task<WriteResult> ApplyDeleteAsync(string key)
-    {
-        var existed = false;
-        Fence(key, () => existed = Main.Remove(key) | Hot.Remove(key));
-        return new WriteResult(existed, await InvalidateOthersAsync(key));
-    }
+    public Task<WriteResult> ApplyDeleteAsync(string key) => _ownerWrites.DeleteAsync(key);
 
-    /// <summary>An owner says the key changed: drop it from both caches (a copy in main is possible while two rings
-    /// disagree about the owner) and detach flights that may carry the old value.</summary>
-    public void Invalidate(string key)
-    {
-        Interlocked.Increment(ref Stats.Invalidations);
-        Fence(key, () =>
-        {
-            Hot.Remove(key);
-            Main.Remove(key);
-        });
-    }
+    /// <summary>An owner says the key changed: drop both copies and detach flights that may carry the old value.</summary>
+    public void Invalidate(string key) => _ownerWrites.Invalidate(key);
 
     /// <summary>Drops every hot copy and fences fetches in flight: one of the copies may have missed an
     /// invalidation (see <see cref="PeerSet.CopiesInvalidated"/>).</summary>
-    public void DropHotCopies()
-    {
-        foreach (var stripe in _stripes)
-        {
-            stripe.Enter();
-        }
-
-        try
-        {
-            Interlocked.Increment(ref _hotGeneration);
-            Hot.Clear();
-        }
-        finally
-        {
-            foreach (var stripe in _stripes)
-            {
-                stripe.Exit();
-            }
-        }
-    }
+    public void DropHotCopies() => _fences.FenceAll(Hot.Clear);
 
     /// <summary>After a ring change: drops main-cache entries of keys another member owns now, so this node does not
     /// keep serving them. Writes reach the new owner, which invalidates this node too; this bounds the rest.</summary>
@@ -388,7 +235,7 @@ internal sealed class Group : IDisposable
     public void Dispose()
     {
         _settings.Loader?.Dispose();
-        _loadSlots.Dispose();
+        _loaderCalls.Dispose();
     }
 
     private static ICacheStore CreateStore(EvictionPolicy policy, long maxBytes) =>
@@ -448,31 +295,30 @@ internal sealed class Group : IDisposable
             return await LoadOnceAsync(key, storeInMain: false, CancellationToken.None);
         }
 
-        var generation = Volatile.Read(ref _hotGeneration);
+        var generation = _fences.HotGeneration;
         try
         {
-            var response = await owner.GetAsync(Name, key, CancellationToken.None);
+            var answer = await owner.GetAsync(Name, key, CancellationToken.None);
             Interlocked.Increment(ref Stats.PeerLoads);
-            if (!response.Found)
+            if (!answer.Found)
             {
                 return GetResult.NotFound(CacheSource.Peer);
             }
 
-            var value = ByteStrings.ToArray(response.Value);
-            if (!response.NoStore && KeepHotCopy())
+            if (!answer.NoStore && KeepHotCopy())
             {
-                StoreIfCurrent(Hot, key, value, HotExpiry(response.TtlMs), flight, generation);
+                _fences.StoreIfCurrent(Hot, key, answer.Value, HotExpiry(answer.TtlMs), flight, generation);
             }
 
-            return new GetResult(true, value, response.TtlMs, CacheSource.Peer, response.NoStore);
+            return new GetResult(true, answer.Value, answer.TtlMs, CacheSource.Peer, answer.NoStore);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        catch (PeerCallException e) when (e.Failure == PeerFailure.LoadFailed)
         {
             // The owner is fine but its loader failed: an answer, not a peer error. Loading here too would only
             // double the calls to an origin that is already failing.
-            throw new LoaderException($"the owner {owner.Address} could not load the key: {e.Detail}", e);
+            throw new LoaderException($"the owner {owner.Address} could not load the key: {e.Message}", e);
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        catch (Exception e) when (e is PeerCallException or OperationCanceledException)
         {
             Interlocked.Increment(ref Stats.PeerErrors);
             NodeLog.PeerFetchFailed(_logger, _node, Name, owner.Address, e.Message);
@@ -498,63 +344,6 @@ internal sealed class Group : IDisposable
         return task;
     }
 
-    private void RecordLoad(long started, string outcome) => SidecarInstruments.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
-        new KeyValuePair<string, object?>("group", Name), new KeyValuePair<string, object?>("outcome", outcome));
-
-    /// <summary>The outcome's index in <see cref="GetLatency.Outcomes"/>.</summary>
-    private static int OutcomeOf(GetResult result) => !result.Found ? NotFoundOutcome : result.Source switch
-    {
-        CacheSource.Hit => HitOutcome,
-        CacheSource.Hot => HotHitOutcome,
-        CacheSource.Peer => PeerOutcome,
-        _ => LoadOutcome,
-    };
-
-    /// <summary>Records a Get's duration by outcome (a hit only when sampled: <paramref name="started"/> is 0 otherwise)
-    /// and ends its span, if traced, with its group and outcome.</summary>
-    private void Finish(Activity? span, long started, GetResult result, bool sampledHit = false)
-    {
-        var outcome = OutcomeOf(result);
-        if (sampledHit)
-        {
-            Latency.RecordHit(started, outcome);
-        }
-        else
-        {
-            Latency.Record(started, outcome);
-        }
-
-        if (span is not null)
-        {
-            span.SetTag(SidecarTracing.GroupTag, Name);
-            span.SetTag(SidecarTracing.OutcomeTag, GetLatency.Outcomes[outcome]);
-            span.Dispose();
-        }
-    }
-
-    private async ValueTask<GetResult> FinishWhenDoneAsync(Task<GetResult> task, Activity? span, long started)
-    {
-        try
-        {
-            var result = await task;
-            Finish(span, started, result);
-            return result;
-        }
-        catch (Exception e)
-        {
-            Latency.Record(started, ErrorOutcome);
-            if (span is not null)
-            {
-                span.SetTag(SidecarTracing.GroupTag, Name);
-                span.SetTag(SidecarTracing.OutcomeTag, GetLatency.Outcomes[ErrorOutcome]);
-                span.SetStatus(ActivityStatusCode.Error, e.Message);
-                span.Dispose();
-            }
-
-            throw;
-        }
-    }
-
     private async Task<GetResult> LoadAsync(string key, bool storeInMain, Flight flight)
     {
         if (TryLookup(key, Now, countHits: false, out var filled))
@@ -568,35 +357,8 @@ internal sealed class Group : IDisposable
             return GetResult.NotFound(CacheSource.Unspecified);
         }
 
-        var generation = Volatile.Read(ref _hotGeneration);
-        LoadResult loaded;
-        await _loadSlots.WaitAsync(CancellationToken.None);
-        using var span = SidecarTracing.Source.StartActivity("k8scache.load", ActivityKind.Client)?
-            .SetTag(SidecarTracing.GroupTag, Name).SetTag(SidecarTracing.LoaderTag, settings.Loader.Kind);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            Interlocked.Increment(ref Stats.LocalLoads);
-            loaded = await settings.Loader.LoadAsync(Name, key, CancellationToken.None);
-            var outcome = loaded.Found ? "found" : "not_found";
-            span?.SetTag(SidecarTracing.OutcomeTag, outcome);
-            RecordLoad(started, outcome);
-            NodeLog.Loaded(_logger, _node, Name, key, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, loaded.Found);
-        }
-        catch (LoaderException e)
-        {
-            span?.SetTag(SidecarTracing.OutcomeTag, "error").SetStatus(ActivityStatusCode.Error, e.Message);
-            RecordLoad(started, "error");
-            Interlocked.Increment(ref Stats.LocalLoadErrors);
-            NodeLog.LoadFailed(_logger, _node, Name, e.Message);
-            NodeLog.LoadFailedKey(_logger, _node, Name, key);
-            throw;
-        }
-        finally
-        {
-            _loadSlots.Release();
-        }
-
+        var generation = _fences.HotGeneration;
+        var loaded = await _loaderCalls.CallAsync(settings.Loader, key);
         if (!loaded.Found)
         {
             return GetResult.NotFound(CacheSource.Load);
@@ -610,131 +372,21 @@ internal sealed class Group : IDisposable
 
         if (storeInMain)
         {
-            StoreIfCurrent(Main, key, loaded.Value, ttlMs > 0 ? Now + ttlMs : 0, flight, hotGeneration: null);
+            _fences.StoreIfCurrent(Main, key, loaded.Value, ttlMs > 0 ? Now + ttlMs : 0, flight, hotGeneration: null);
         }
         else
         {
-            StoreIfCurrent(Hot, key, loaded.Value, HotExpiry(ttlMs), flight, generation);
+            _fences.StoreIfCurrent(Hot, key, loaded.Value, HotExpiry(ttlMs), flight, generation);
         }
 
         return new GetResult(true, loaded.Value, ttlMs, CacheSource.Load);
     }
-
-    /// <summary>Forwards a write to its owner. A down owner is refused at once; a failed call means the owner did not
-    /// answer, and the write is reported as not applied. Local copies are dropped before and after.</summary>
-    private async Task<T> ForwardAsync<T>(IPeer owner, string key, Func<Task<T>> call)
-    {
-        if (owner.IsDown)
-        {
-            throw new OwnerUnavailableException(owner.Address, "it is marked down after failed calls");
-        }
-
-        Fence(key, () => Hot.Remove(key));
-        try
-        {
-            return await call();
-        }
-        catch (RpcException e) when (RefusalKind(e.StatusCode) is { } kind)
-        {
-            // The owner answered and refused the write itself (its groups or limits differ from this node's while a
-            // configuration change rolls out): nothing was written, and the reason is the owner's.
-            throw new InputException(kind, $"the owner of the key, {owner.Address}, refused the write: {e.Detail}");
-        }
-        catch (RpcException e)
-        {
-            throw new OwnerUnavailableException(owner.Address, e);
-        }
-        finally
-        {
-            // Again after the call: a fetch that was in flight may have read the old value meanwhile.
-            Fence(key, () => Hot.Remove(key));
-        }
-    }
-
-    private static InputErrorKind? RefusalKind(StatusCode status) => status switch
-    {
-        StatusCode.InvalidArgument => InputErrorKind.InvalidArgument,
-        StatusCode.NotFound => InputErrorKind.UnknownGroup,
-        StatusCode.ResourceExhausted => InputErrorKind.TooLarge,
-        _ => null,
-    };
 
     /// <summary>A hot copy never outlives its owner's entry, nor <see cref="SidecarOptions.HotCacheTtl"/>.</summary>
     private long HotExpiry(long ownerRemainingMs)
     {
         var cap = (long)_hotCacheTtl.TotalMilliseconds;
         return Now + (ownerRemainingMs > 0 ? Math.Min(ownerRemainingMs, cap) : cap);
-    }
-
-    private Lock StripeOf(string key) => _stripes[(uint)key.GetHashCode() % StripeCount];
-
-    /// <summary>A write's change to the caches, exclusive with every flight's store for the same key.</summary>
-    private void Fence(string key, Action change)
-    {
-        lock (StripeOf(key))
-        {
-            _fetches.Detach(key);
-            _loads.Detach(key);
-            change();
-        }
-    }
-
-    private void StoreIfCurrent(ICacheStore store, string key, byte[] value, long expiresAtMs, Flight flight, long? hotGeneration)
-    {
-        lock (StripeOf(key))
-        {
-            if (!flight.IsDetached && (hotGeneration is null || hotGeneration == Volatile.Read(ref _hotGeneration)))
-            {
-                store.Set(key, value, expiresAtMs);
-            }
-        }
-    }
-
-    /// <summary>Tells every other member to drop its copy, all at once. A member that does not acknowledge within the
-    /// invalidation budget is recorded as having missed it, and the write waits until that member's lease on hot
-    /// copies has ended (at most the lease length), so it cannot serve the old copy after the write returns. The
-    /// members that missed it are reported; the write itself stands.</summary>
-    private async Task<IReadOnlyList<string>> InvalidateOthersAsync(string key)
-    {
-        var others = _picker.Others;
-        if (others.Count == 0)
-        {
-            return [];
-        }
-
-        var calls = new Task<string?>[others.Count];
-        for (var i = 0; i < others.Count; i++)
-        {
-            calls[i] = InvalidateOneAsync(others[i], key);
-        }
-
-        var missed = await Task.WhenAll(calls);
-        return missed.Where(a => a is not null).Select(a => a!).ToArray();
-    }
-
-    private async Task<string?> InvalidateOneAsync(IPeer peer, string key)
-    {
-        if (!peer.IsDown)
-        {
-            try
-            {
-                await peer.InvalidateAsync(Name, key, Defaults.InvalidationBudget, CancellationToken.None);
-                return null;
-            }
-            catch (RpcException e)
-            {
-                NodeLog.InvalidateFailed(_logger, _node, Name, peer.Address, e.Message);
-            }
-        }
-
-        var leaseEnds = peer.RecordMissedInvalidation();
-        var wait = leaseEnds == long.MinValue ? 0 : leaseEnds - Now;
-        if (wait > 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(wait), _timeProvider);
-        }
-
-        return peer.Address;
     }
 
     /// <summary>What a reconfiguration swaps as one: read once per operation so a load sees one consistent view.</summary>

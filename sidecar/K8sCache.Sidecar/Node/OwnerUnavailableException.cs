@@ -1,4 +1,4 @@
-using K8sCache.Protocol.Grpc;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Node;
 
@@ -16,12 +16,12 @@ internal sealed class OwnerUnavailableException : Exception
     {
     }
 
-    public OwnerUnavailableException(string owner, RpcException innerException)
-        : base(innerException.StatusCode == StatusCode.DeadlineExceeded
+    public OwnerUnavailableException(string owner, PeerCallException innerException)
+        : base(innerException.Failure == PeerFailure.TimedOut
             ? $"the owner of the key, {owner}, did not answer in time; the write may or may not have been applied: {innerException.Message}"
             : $"the owner of the key, {owner}, is unreachable; nothing was written: {innerException.Message}", innerException)
     {
-        OutcomeUnknown = innerException.StatusCode == StatusCode.DeadlineExceeded;
+        OutcomeUnknown = innerException.Failure == PeerFailure.TimedOut;
     }
 
     /// <summary>The owner did not answer in time: the write may have been applied.</summary>

@@ -1,4 +1,4 @@
-using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 
 namespace K8sCache.Sidecar.Node;
 

@@ -1,8 +1,9 @@
-using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 
 namespace K8sCache.Sidecar.Peers;
 
-/// <summary>Another node, as the read and write paths see it. Every call may throw <c>RpcException</c> (a peer error).</summary>
+/// <summary>Another node, as the read and write paths see it: in their own terms, never the wire's. A failed call
+/// throws <see cref="PeerCallException"/>.</summary>
 internal interface IPeer
 {
     /// <summary>The peer's address as the ring names it.</summary>
@@ -14,17 +15,19 @@ internal interface IPeer
     /// <summary>Hot copies of this peer's keys may be served now (see <see cref="PeerHealth"/>).</summary>
     bool CopiesServable(long nowMs);
 
-    Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken);
+    /// <summary>The owner's Get: from its caches or its loader, never forwarded further.</summary>
+    Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken);
 
     /// <summary>Forwards a Set; the owner checks <paramref name="condition"/> and <paramref name="keepTtl"/> under the
     /// key's lock.</summary>
-    Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken);
+    Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken);
 
-    Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken);
+    Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken);
 
-    Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken);
+    /// <summary>Whether the owner holds the key, and its remaining lifetime; never loads it.</summary>
+    Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken);
 
-    Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken);
+    Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken);
 
     /// <summary>Asks the peer to drop its copy of the key, waiting at most <paramref name="timeout"/>.</summary>
     Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken);

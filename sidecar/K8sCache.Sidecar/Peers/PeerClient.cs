@@ -1,14 +1,19 @@
 using System.Diagnostics;
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Telemetry;
+using ExpireCondition = K8sCache.Sidecar.Caching.ExpireCondition;
+using SetCondition = K8sCache.Sidecar.Caching.SetCondition;
 
 namespace K8sCache.Sidecar.Peers;
 
 /// <summary>
-/// Calls one peer's <c>k8scache.v1.Peer</c> service over a pooled gRPC channel, with the shared token in
-/// <c>authorization</c>, a deadline per call, and the sender's ring view in every request. Every call's outcome feeds
-/// the peer's <see cref="PeerHealth"/>; transitions go to <c>onChange</c>.
+/// Calls one peer's <c>k8scache.v1.Peer</c> service through a Grpc.Net.Client channel of its own (h2c, several HTTP/2
+/// connections when one's streams are all in use), with the shared token in <c>authorization</c>, a deadline per call,
+/// and the sender's ring view in every request. This is the edge between the wire and the cache's core: answers become
+/// <see cref="PeerValue"/> and <see cref="PeerWrite"/>, failures <see cref="PeerCallException"/>. Every call's outcome
+/// feeds the peer's <see cref="PeerHealth"/>; transitions go to <c>onChange</c>.
 /// </summary>
 internal sealed class PeerClient : IPeer, IDisposable
 {
@@ -16,24 +21,34 @@ internal sealed class PeerClient : IPeer, IDisposable
     private const string PingSpan = "k8scache.peer/Ping";
 
     private readonly GrpcChannel _channel;
+    private readonly Peer.PeerClient _client;
+    private readonly Metadata _headers;
+    private readonly TimeSpan _timeout;
     private readonly Func<PeerHeader> _header;
     private readonly Action<PeerClient, HealthChange> _onChange;
-    private readonly CallOptions _callOptions;
 
     public PeerClient(string address, PeerClientSettings settings, Func<PeerHeader> header, Action<PeerClient, HealthChange> onChange)
     {
         Address = address;
         _header = header;
         _onChange = onChange;
-        _callOptions = new CallOptions(Timeout: settings.Timeout);
+        _timeout = settings.Timeout;
+        _headers = new Metadata { { "authorization", "Bearer " + settings.Token } };
         Health = new PeerHealth(settings.FailuresToMarkDown, (long)settings.HotCopyLease.TotalMilliseconds);
         Ledger = new InvalidationLedger((long)settings.HotCopyLease.TotalMilliseconds);
         _channel = GrpcChannel.ForAddress(UriOf(address), new GrpcChannelOptions
         {
-            DefaultHeaders = [new("authorization", "Bearer " + settings.Token)],
+            HttpHandler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectTimeout = settings.Timeout,
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
             MaxReceiveMessageSize = settings.MaxValueBytes + 64 * 1024,
-            ConnectTimeout = settings.Timeout,
+            MaxSendMessageSize = null,
         });
+        _client = new Peer.PeerClient(_channel);
     }
 
     public string Address { get; }
@@ -48,45 +63,66 @@ internal sealed class PeerClient : IPeer, IDisposable
 
     public bool CopiesServable(long nowMs) => Health.CopiesServable(nowMs);
 
-    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Get", () => _channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+    public async Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        var response = await ObserveAsync("k8scache.peer/Get", () =>
+            _client.GetAsync(new PeerGetRequest { Header = _header(), Group = group, Key = key }, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerValue(response.Found, ByteStrings.ToArray(response.Value), response.TtlMs, response.NoStore);
+    }
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Set", () => _channel.UnaryAsync(PeerService.Set, new PeerSetRequest
+    public async Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)
+    {
+        var request = new PeerSetRequest
         {
             Header = _header(),
             Group = group,
             Key = key,
             Value = ByteStrings.Wrap(value),
             TtlMs = ttlMs,
-            Condition = condition,
+            Condition = WireConditions.ToWire(condition),
             KeepTtl = keepTtl,
             ReturnPrevious = returnPrevious,
-        }, _callOptions, cancellationToken));
+        };
+        var response = await ObserveAsync("k8scache.peer/Set", () => _client.SetAsync(request, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerWrite(!response.NotApplied, response.UnreachablePeers, response.PreviousFound, ByteStrings.ToArray(response.Previous));
+    }
 
-    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Expire", () => _channel.UnaryAsync(PeerService.Expire, new PeerExpireRequest { Header = _header(), Group = group, Key = key, TtlMs = ttlMs, Condition = condition },
-            _callOptions, cancellationToken));
+    public async Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
+    {
+        var request = new PeerExpireRequest { Header = _header(), Group = group, Key = key, TtlMs = ttlMs, Condition = WireConditions.ToWire(condition) };
+        var response = await ObserveAsync("k8scache.peer/Expire", () => _client.ExpireAsync(request, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerWrite(response.Applied, response.UnreachablePeers);
+    }
 
-    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Peek", () => _channel.UnaryAsync(PeerService.Peek, new PeerPeekRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+    public async Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        var response = await ObserveAsync("k8scache.peer/Peek", () =>
+            _client.PeekAsync(new PeerPeekRequest { Header = _header(), Group = group, Key = key }, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerValue(response.Found, [], response.TtlMs);
+    }
 
-    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Delete", () => _channel.UnaryAsync(PeerService.Delete, new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _callOptions, cancellationToken));
+    public async Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        var response = await ObserveAsync("k8scache.peer/Delete", () =>
+            _client.DeleteAsync(new PeerDeleteRequest { Header = _header(), Group = group, Key = key }, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerWrite(response.Deleted, response.UnreachablePeers);
+    }
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ObserveAsync("k8scache.peer/Invalidate", () => _channel.UnaryAsync(PeerService.Invalidate, new InvalidateRequest { Header = _header(), Group = group, Key = key },
-            new CallOptions(Timeout: timeout), cancellationToken));
+        ObserveAsync("k8scache.peer/Invalidate", () =>
+            _client.InvalidateAsync(new InvalidateRequest { Header = _header(), Group = group, Key = key }, _headers, DateTime.UtcNow + timeout, cancellationToken).ResponseAsync);
 
     public long RecordMissedInvalidation() => Ledger.RecordMiss();
 
     public Task<PingResponse> PingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        ObserveAsync(PingSpan, () => _channel.UnaryAsync(PeerService.Ping, new PingRequest { Header = _header() }, new CallOptions(Timeout: timeout), cancellationToken));
+        ObserveAsync(PingSpan, () => _client.PingAsync(new PingRequest { Header = _header() }, _headers, DateTime.UtcNow + timeout, cancellationToken).ResponseAsync);
 
     public void Dispose() => _channel.Dispose();
 
     /// <summary>IPv6 members are written <c>[addr]:port</c>, which is already a valid URI authority.</summary>
     private static string UriOf(string address) => "http://" + address;
+
+    private DateTime Deadline() => DateTime.UtcNow + _timeout;
 
     /// <summary>Timeouts and unreachable peers count as failures; any answer, errors included, shows the peer alive.
     /// Each call but the periodic ping is a client span, current while the request is sent, so the HTTP handler puts
@@ -103,21 +139,28 @@ internal sealed class PeerClient : IPeer, IDisposable
             Record(spanName, started, "ok");
             return result;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-        {
-            span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
-            Report(Health.RecordFailure());
-            Record(spanName, started, "error");
-            throw;
-        }
         catch (RpcException e)
         {
             span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
-            Report(Health.RecordSuccess());
+            var failure = FailureOf(e.StatusCode);
+            Report(failure is PeerFailure.Unreachable or PeerFailure.TimedOut ? Health.RecordFailure() : Health.RecordSuccess());
             Record(spanName, started, "error");
-            throw;
+            throw new PeerCallException(failure, e.Status.Detail, e);
         }
     }
+
+    /// <summary>What a status means to the read and write paths. UNAVAILABLE is also what an owner answers when its
+    /// loader cannot be reached at all (a failing owner); FAILED_PRECONDITION is an owner whose loader failed.</summary>
+    private static PeerFailure FailureOf(StatusCode status) => status switch
+    {
+        StatusCode.Unavailable => PeerFailure.Unreachable,
+        StatusCode.DeadlineExceeded => PeerFailure.TimedOut,
+        StatusCode.FailedPrecondition => PeerFailure.LoadFailed,
+        StatusCode.InvalidArgument => PeerFailure.InvalidArgument,
+        StatusCode.NotFound => PeerFailure.UnknownGroup,
+        StatusCode.ResourceExhausted => PeerFailure.TooLarge,
+        _ => PeerFailure.Failed,
+    };
 
     /// <summary>The call's duration by method (the span name's last part) and outcome.</summary>
     private static void Record(string spanName, long started, string outcome) => SidecarInstruments.PeerCallDuration.Record(

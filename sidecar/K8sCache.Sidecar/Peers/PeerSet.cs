@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using K8sCache.Protocol.Grpc;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Hashing;
@@ -202,7 +201,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
 
             peer.Health.RenewLease(sentAt);
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is PeerCallException or OperationCanceledException or ObjectDisposedException)
         {
             // Counted by the client's failure detector; a departed peer's disposed channel ends its pings.
         }

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.IO.Pipelines;
-using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
 
 namespace K8sCache.Sidecar.Resp;

@@ -1,9 +1,11 @@
-using K8sCache.Protocol.Grpc;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace K8sCache.Protocol.Tests.Fixtures;
 
-/// <summary>A real Kestrel server on 127.0.0.1 serving <see cref="TestCacheService"/> with prior-knowledge HTTP/2.</summary>
+/// <summary>A real Kestrel server on 127.0.0.1 serving <see cref="TestCacheService"/> on Grpc.AspNetCore, with
+/// prior-knowledge HTTP/2, as the sidecar serves its gRPC services.</summary>
 public sealed class GrpcTestServer : IAsyncDisposable
 {
     private readonly LoopbackWebServer _server;
@@ -20,10 +22,14 @@ public sealed class GrpcTestServer : IAsyncDisposable
 
     public string Address => _server.Address;
 
-    public static async Task<GrpcTestServer> StartAsync(GrpcServerOptions? options = null, HttpProtocols protocols = HttpProtocols.Http2)
+    public static async Task<GrpcTestServer> StartAsync()
     {
         var service = new TestCacheService();
-        var server = await LoopbackWebServer.StartAsync(protocols, app => app.UseGrpcServices(options ?? new GrpcServerOptions(), service.Definition));
+        var server = await LoopbackWebServer.StartAsync(HttpProtocols.Http2, app => app.MapGrpcService<TestCacheService>(), services =>
+        {
+            services.AddGrpc();
+            services.AddSingleton(service);
+        });
         return new GrpcTestServer(server, service);
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Google.Protobuf;
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
 using K8sCache.Protocol.V1;
 
 namespace K8sCache.Protocol.Tests.Fixtures;
@@ -11,7 +11,7 @@ namespace K8sCache.Protocol.Tests.Fixtures;
 /// throws an unexpected exception, <c>metadata</c> echoes the <c>x-k8scache-test</c> header, <c>big:N</c> answers N
 /// bytes; any other key answers <c>value:KEY</c> with ttl_ms 42.
 /// </summary>
-public sealed class TestCacheService
+public sealed class TestCacheService : Cache.CacheBase
 {
     public const string ErrorDetail = "unknown group 'grüße' → 100%";
 
@@ -21,14 +21,10 @@ public sealed class TestCacheService
     /// server as grpc-timeout and was enforced there, not only by the client).</summary>
     public Task DeadlineObserved => _deadlineObserved.Task;
 
-    public GrpcServiceDefinition Definition => new GrpcServiceDefinition(CacheService.Name)
-        .AddUnary(CacheService.Get, GetAsync)
-        .AddServerStreaming(CacheService.GetMany, GetManyAsync);
-
-    private async ValueTask<GetResponse> GetAsync(GetRequest request, ServerCallContext context) =>
+    public override async Task<GetResponse> Get(GetRequest request, ServerCallContext context) =>
         await AnswerAsync(request.Key, context);
 
-    private async Task GetManyAsync(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
+    public override async Task GetMany(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
     {
         foreach (var key in request.Keys)
         {
@@ -39,12 +35,12 @@ public sealed class TestCacheService
         }
     }
 
-    private async ValueTask<GetResponse> AnswerAsync(string key, ServerCallContext context)
+    private async Task<GetResponse> AnswerAsync(string key, ServerCallContext context)
     {
         switch (key)
         {
             case "error":
-                throw new RpcException(StatusCode.NotFound, ErrorDetail);
+                throw new RpcException(new Status(StatusCode.NotFound, ErrorDetail));
             case "boom":
                 throw new InvalidOperationException("a bug in the handler");
             case "slow":
@@ -60,7 +56,7 @@ public sealed class TestCacheService
 
                 break;
             case "metadata":
-                return Found(context.RequestHeaders["x-k8scache-test"].ToString());
+                return Found(context.RequestHeaders.GetValue("x-k8scache-test") ?? string.Empty);
         }
 
         if (key.StartsWith("big:", StringComparison.Ordinal))

@@ -1,5 +1,6 @@
 using System.Net;
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Tests.Fixtures;
 
@@ -44,11 +45,10 @@ public sealed class PeerTokenClusterTests(ThreeNodeClusterFixture fixture) : ICl
 
     private static async Task<StatusCode> PeerGetAsync(SidecarNode node, string token)
     {
-        using var channel = GrpcChannel.ForAddress("http://" + node.PeerAddress,
-            new GrpcChannelOptions { DefaultHeaders = [new("authorization", "Bearer " + token)] });
+        using var channel = GrpcChannel.ForAddress("http://" + node.PeerAddress);
         try
         {
-            await channel.UnaryAsync(PeerService.Get, new PeerGetRequest { Group = "kv", Key = "any" });
+            await new Peer.PeerClient(channel).GetAsync(new PeerGetRequest { Group = "kv", Key = "any" }, new Metadata { { "authorization", "Bearer " + token } });
             return StatusCode.OK;
         }
         catch (RpcException e)

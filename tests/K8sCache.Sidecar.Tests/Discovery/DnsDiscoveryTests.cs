@@ -1,5 +1,6 @@
 using System.Net;
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Tests.Cluster;
 using K8sCache.Sidecar.Tests.Fixtures;
@@ -63,6 +64,9 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
         WriteRecords(1, 3);
         await _cluster.WaitForMembersAsync(one, [Peer(1), Peer(3)]);
         await _cluster.WaitForMembersAsync(three, [Peer(1), Peer(3)]);
+        // Three's record appeared while it may still have been starting: pings that failed meanwhile mark it down.
+        await _cluster.WaitForPeersUpAsync(one);
+        await _cluster.WaitForPeersUpAsync(three);
 
         // The rebuilt ring serves: every key loads once and reads the same from both members.
         foreach (var key in Enumerable.Range(0, 10).Select(i => $"dns-{i}"))
@@ -82,7 +86,7 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
         await WaitForRejectedAnswerAsync(one, string.Empty);
         var noSuchName = await StatusesAsync(one);
         using var channel = GrpcChannel.ForAddress(one.GrpcAddress);
-        var grpc = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(CacheService.Get, new GetRequest { Group = "kv", Key = "dns-write" }));
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => new Cache.CacheClient(channel).GetAsync(new GetRequest { Group = "kv", Key = "dns-write" }).ResponseAsync);
 
         WriteRecords(2);
         await WaitForRejectedAnswerAsync(one, Peer(2));

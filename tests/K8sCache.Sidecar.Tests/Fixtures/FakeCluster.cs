@@ -1,5 +1,4 @@
-using K8sCache.Protocol.Grpc;
-using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Peers;
 
@@ -55,16 +54,14 @@ internal sealed class FakePeer(string address) : IPeer
         return long.MinValue;
     }
 
-    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken)
+    public Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Gets);
         ThrowIfDown();
-        return Task.FromResult(Values.TryGetValue(key, out var v)
-            ? new PeerGetResponse { Found = true, Value = ByteStrings.Wrap(v.Value), TtlMs = v.TtlMs, NoStore = NoStore }
-            : new PeerGetResponse());
+        return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerValue(true, v.Value, v.TtlMs, NoStore) : new PeerValue(false, [], 0));
     }
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)
+    public Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         lock (Sets)
@@ -73,16 +70,16 @@ internal sealed class FakePeer(string address) : IPeer
         }
 
         Values[key] = (value, ttlMs);
-        return Task.FromResult(new PeerSetResponse());
+        return Task.FromResult(new PeerWrite(true, []));
     }
 
-    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken)
+    public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken)
     {
         ThrowIfDown();
-        return Task.FromResult(new PeerDeleteResponse { Deleted = Values.Remove(key) });
+        return Task.FromResult(new PeerWrite(Values.Remove(key), []));
     }
 
-    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
+    public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
     {
         ThrowIfDown();
         var held = Values.TryGetValue(key, out var v);
@@ -91,13 +88,13 @@ internal sealed class FakePeer(string address) : IPeer
             Values[key] = (v.Value, ttlMs);
         }
 
-        return Task.FromResult(new PeerExpireResponse { Applied = held });
+        return Task.FromResult(new PeerWrite(held, []));
     }
 
-    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken)
+    public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken)
     {
         ThrowIfDown();
-        return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerPeekResponse { Found = true, TtlMs = v.TtlMs } : new PeerPeekResponse());
+        return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerValue(true, [], v.TtlMs) : new PeerValue(false, [], 0));
     }
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken)
@@ -115,7 +112,7 @@ internal sealed class FakePeer(string address) : IPeer
     {
         if (Down)
         {
-            throw new RpcException(StatusCode.Unavailable, $"{Address} is down");
+            throw new PeerCallException(PeerFailure.Unreachable, $"{Address} is down");
         }
     }
 }
@@ -131,22 +128,22 @@ internal sealed class GatedPeer(string address, Task gate) : IPeer
 
     public long RecordMissedInvalidation() => long.MinValue;
 
-    public async Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken)
+    public async Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken)
     {
         await gate;
-        return new PeerGetResponse { Found = true, Value = ByteStrings.Wrap("v"u8.ToArray()) };
+        return new PeerValue(true, "v"u8.ToArray(), 0);
     }
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
-        Task.FromResult(new PeerSetResponse());
+    public Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerWrite(true, []));
 
-    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
-        Task.FromResult(new PeerDeleteResponse());
+    public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
+        Task.FromResult(new PeerWrite(false, []));
 
-    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+    public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }
@@ -162,17 +159,17 @@ internal sealed class RefusingPeer(string address) : IPeer
 
     public long RecordMissedInvalidation() => long.MinValue;
 
-    public Task<PeerGetResponse> GetAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerGetResponse());
+    public Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerValue(false, [], 0));
 
-    public Task<PeerSetResponse> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
-        throw new RpcException(StatusCode.ResourceExhausted, "the value is 9 bytes; the limit is MaxValueBytes=4");
+    public Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken) =>
+        throw new PeerCallException(PeerFailure.TooLarge, "the value is 9 bytes; the limit is MaxValueBytes=4");
 
-    public Task<PeerDeleteResponse> DeleteAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerDeleteResponse());
+    public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerWrite(false, []));
 
-    public Task<PeerExpireResponse> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
+    public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<PeerPeekResponse> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }

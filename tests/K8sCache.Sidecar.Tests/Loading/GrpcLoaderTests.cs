@@ -1,8 +1,10 @@
 using Google.Protobuf;
-using K8sCache.Protocol.Grpc;
+using Grpc.Core;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace K8sCache.Sidecar.Tests.Loading;
 
@@ -13,15 +15,8 @@ public sealed class GrpcLoaderTests : IAsyncLifetime
 
     private string Address => _server.Address;
 
-    public async Task InitializeAsync() => _server = await LoopbackWebServer.StartAsync(HttpProtocols.Http2, app =>
-        app.UseGrpcServices(new GrpcServerOptions(), new GrpcServiceDefinition(LoaderService.Name).AddUnary(LoaderService.Load, (request, _) =>
-            request.Key switch
-            {
-                "missing" => ValueTask.FromResult(new LoadResponse { Found = false }),
-                "broken" => throw new RpcException(StatusCode.Internal, "database down"),
-                "volatile" => ValueTask.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8("v"), TtlMs = -1 }),
-                _ => ValueTask.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8(request.Group + ":" + request.Key), TtlMs = 2500 }),
-            })));
+    public async Task InitializeAsync() =>
+        _server = await LoopbackWebServer.StartAsync(HttpProtocols.Http2, app => app.MapGrpcService<ApplicationLoader>(), services => services.AddGrpc());
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -44,5 +39,17 @@ public sealed class GrpcLoaderTests : IAsyncLifetime
         Assert.False((await loader.LoadAsync("g", "volatile", default)).Cacheable);
         var e = await Assert.ThrowsAsync<LoaderException>(() => loader.LoadAsync("g", "broken", default));
         Assert.Contains("database down", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An application's loader: the key says what it answers.</summary>
+    private sealed class ApplicationLoader : Loader.LoaderBase
+    {
+        public override Task<LoadResponse> Load(LoadRequest request, ServerCallContext context) => request.Key switch
+        {
+            "missing" => Task.FromResult(new LoadResponse { Found = false }),
+            "broken" => throw new RpcException(new Status(StatusCode.Internal, "database down")),
+            "volatile" => Task.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8("v"), TtlMs = -1 }),
+            _ => Task.FromResult(new LoadResponse { Found = true, Value = ByteString.CopyFromUtf8(request.Group + ":" + request.Key), TtlMs = 2500 }),
+        };
     }
 }

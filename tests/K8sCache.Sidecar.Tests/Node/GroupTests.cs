@@ -1,9 +1,8 @@
 using System.Text;
-using K8sCache.Protocol.Grpc;
-using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -96,7 +95,7 @@ public class GroupTests
     public async Task Get_WhenOwnersLoaderIsUnreachable_LoadsLocally_CountingAPeerError()
     {
         var group = Create();
-        _picker.Owner = _ => new FailingLoaderPeer("10.0.0.2:7070", StatusCode.Unavailable);
+        _picker.Owner = _ => new FailingLoaderPeer("10.0.0.2:7070", PeerFailure.Unreachable);
 
         var result = await group.GetAsync("Tom", default);
 

@@ -57,7 +57,7 @@ public sealed class TracingClusterTests : IAsyncLifetime
         Assert.Equal("value-of-" + key, await response.Content.ReadAsStringAsync());
         var spans = await _receiver.WaitForSpansAsync(all => all.Any(s => s.TraceId == traceId && s.Name == "k8scache.get" && s.Attributes.ContainsKey("k8scache.from_peer")
             && s.Attributes.ContainsKey("k8scache.outcome")) && all.Count(s => s.TraceId == traceId && s.Name == "k8scache.get") == 2
-            && all.Count(s => s.TraceId == traceId && s.Kind == 3) == 4
+            && all.Count(s => s.TraceId == traceId && s.Kind == 3) == 5
             // Both server spans as well: each ends after its response is written, so it may be exported after the rest.
             && all.Count(s => s.TraceId == traceId && s.Kind == 2) == 2);
         var trace = spans.Where(s => s.TraceId == traceId).ToList();
@@ -78,10 +78,14 @@ public sealed class TracingClusterTests : IAsyncLifetime
         Assert.Equal(3, peerCall.Kind);
         Assert.Equal(owner.PeerAddress, peerCall.Attributes["k8scache.peer"]);
 
+        // The gRPC client library's span of the call (Grpc.Net.Client), then its HTTP request.
+        var grpcCall = Assert.Single(trace, s => s.ParentSpanId == peerCall.SpanId);
+        Assert.Equal(("Grpc.Net.Client.GrpcOut", 3), (grpcCall.Name, grpcCall.Kind));
+        var peerRequest = Assert.Single(trace, s => s.ParentSpanId == grpcCall.SpanId);
+        Assert.Equal(3, peerRequest.Kind);
+
         // The owner: its server span continues the peer call (through the HTTP client's span); its Get loads; the load
         // is a client span, and so is its HTTP request.
-        var peerRequest = Assert.Single(trace, s => s.ParentSpanId == peerCall.SpanId);
-        Assert.Equal(3, peerRequest.Kind);
         var ownerServer = Assert.Single(trace, s => s.ParentSpanId == peerRequest.SpanId);
         Assert.Equal(2, ownerServer.Kind);
         Assert.Equal("cache-1", ownerServer.Resource["k8s.pod.name"]);
@@ -97,6 +101,9 @@ public sealed class TracingClusterTests : IAsyncLifetime
         // The loader (the application's endpoint) received the trace too, from the load's HTTP request.
         var loaderRequest = Assert.Single(trace, s => s.ParentSpanId == load.SpanId);
         Assert.Equal($"00-{traceId}-{loaderRequest.SpanId}-01", _cluster.Loader.TraceParentFor(key));
+
+        // The nodes ping each other every second, untraced: no gRPC client span starts a trace of its own.
+        Assert.DoesNotContain(spans, s => s.Name == "Grpc.Net.Client.GrpcOut" && string.IsNullOrEmpty(s.ParentSpanId));
     }
 
     [Fact]

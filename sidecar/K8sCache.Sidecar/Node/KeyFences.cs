@@ -1,0 +1,72 @@
+using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.Coalescing;
+
+namespace K8sCache.Sidecar.Node;
+
+/// <summary>
+/// What keeps a value read before a write from landing after it (docs/design.md §4). Under a key's stripe lock a write
+/// detaches the key's flights (fetches and loads) and changes the caches; a flight stores its result under the same lock
+/// only if it was not detached. So a Get that starts after the write never joins a flight that started before it.
+/// Dropping every hot copy takes all stripes and moves the hot generation, which fences hot-copy stores in flight the
+/// same way. What must stay true: every change a write makes to a cache happens inside <see cref="Fence"/>, and every
+/// store a flight makes goes through <see cref="StoreIfCurrent"/>.
+/// </summary>
+internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<GetResult> loads)
+{
+    private const int StripeCount = 64;
+
+    private readonly Lock[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Lock()).ToArray();
+    private long _hotGeneration;
+
+    /// <summary>Read before a fetch or load begins; a hot copy it brings is stored only if this has not moved.</summary>
+    public long HotGeneration => Volatile.Read(ref _hotGeneration);
+
+    /// <summary>A write's change to the caches, exclusive with every flight's store for the same key.</summary>
+    public void Fence(string key, Action change)
+    {
+        lock (StripeOf(key))
+        {
+            fetches.Detach(key);
+            loads.Detach(key);
+            change();
+        }
+    }
+
+    /// <summary>Runs <paramref name="change"/> with every key fenced and the hot generation moved: no hot copy fetched
+    /// or loaded before it can be stored after it.</summary>
+    public void FenceAll(Action change)
+    {
+        foreach (var stripe in _stripes)
+        {
+            stripe.Enter();
+        }
+
+        try
+        {
+            Interlocked.Increment(ref _hotGeneration);
+            change();
+        }
+        finally
+        {
+            foreach (var stripe in _stripes)
+            {
+                stripe.Exit();
+            }
+        }
+    }
+
+    /// <summary>Stores a flight's result unless a write detached the flight meanwhile (or, for a hot copy, every copy was
+    /// dropped since <paramref name="hotGeneration"/> was read).</summary>
+    public void StoreIfCurrent(ICacheStore store, string key, byte[] value, long expiresAtMs, Flight flight, long? hotGeneration)
+    {
+        lock (StripeOf(key))
+        {
+            if (!flight.IsDetached && (hotGeneration is null || hotGeneration == Volatile.Read(ref _hotGeneration)))
+            {
+                store.Set(key, value, expiresAtMs);
+            }
+        }
+    }
+
+    private Lock StripeOf(string key) => _stripes[(uint)key.GetHashCode() % StripeCount];
+}

@@ -1,0 +1,89 @@
+using K8sCache.Sidecar.Caching;
+
+namespace K8sCache.Sidecar.Node;
+
+/// <summary>
+/// The writes a node applies as the key's owner (from an application on this node, or forwarded by a peer): each
+/// changes the caches inside the key's fence, then has every other member drop its copy. Not cancellable: once
+/// applied, a write is reported as applied, whatever happens to the invalidations.
+/// </summary>
+internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences fences, InvalidationFanOut fanOut, GroupStats stats, TimeProvider timeProvider)
+{
+    private long Now => MonotonicClock.NowMs(timeProvider);
+
+    /// <summary>Stores a value if the command's condition holds.</summary>
+    public async Task<SetResult> SetAsync(string key, byte[] value, long ttlMs, SetCommand command)
+    {
+        var (applied, previousFound, previous) = (false, false, Array.Empty<byte>());
+        fences.Fence(key, () =>
+        {
+            var now = Now;
+            // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either.
+            CacheValue held = default;
+            previousFound = command != default && main.TryGet(key, now, out held);
+            previous = command.ReturnPrevious && previousFound ? held.Value : [];
+            if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
+            {
+                return;
+            }
+
+            hot.Remove(key);
+            main.Set(key, value, command.KeepTtl && previousFound ? held.ExpiresAtMs : ttlMs > 0 ? now + ttlMs : 0);
+            applied = true;
+        });
+        return new SetResult(applied, previousFound, previous, applied ? await fanOut.InvalidateOthersAsync(key) : []);
+    }
+
+    /// <summary>Changes the lifetime of a key held here, as the condition allows (a copy must not outlive the owner's
+    /// entry, so copies are dropped too).</summary>
+    public async Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition)
+    {
+        var applied = false;
+        fences.Fence(key, () =>
+        {
+            var now = Now;
+            if (!main.TryGet(key, now, out var held))
+            {
+                return;
+            }
+
+            var next = ttlMs > 0 ? now + ttlMs : 0;
+            // No expiry counts as infinitely late, as Redis's GT and LT do.
+            var (current, wanted) = (held.ExpiresAtMs == 0 ? long.MaxValue : held.ExpiresAtMs, next == 0 ? long.MaxValue : next);
+            applied = condition switch
+            {
+                ExpireCondition.IfNoExpiry => held.ExpiresAtMs == 0,
+                ExpireCondition.IfExpiry => held.ExpiresAtMs != 0,
+                ExpireCondition.IfLater => wanted > current,
+                ExpireCondition.IfEarlier => wanted < current,
+                _ => true,
+            };
+            if (applied)
+            {
+                hot.Remove(key);
+                main.Set(key, held.Value, next);
+            }
+        });
+        return new WriteResult(applied, applied ? await fanOut.InvalidateOthersAsync(key) : []);
+    }
+
+    /// <summary>Removes a key held here.</summary>
+    public async Task<WriteResult> DeleteAsync(string key)
+    {
+        var existed = false;
+        fences.Fence(key, () => existed = main.Remove(key) | hot.Remove(key));
+        return new WriteResult(existed, await fanOut.InvalidateOthersAsync(key));
+    }
+
+    /// <summary>An owner says the key changed: drop it from both caches (a copy in main is possible while two rings
+    /// disagree about the owner) and detach flights that may carry the old value.</summary>
+    public void Invalidate(string key)
+    {
+        Interlocked.Increment(ref stats.Invalidations);
+        fences.Fence(key, () =>
+        {
+            hot.Remove(key);
+            main.Remove(key);
+        });
+    }
+}
