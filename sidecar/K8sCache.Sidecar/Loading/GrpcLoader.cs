@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
+using K8sCache.Sidecar.Transport;
 
 namespace K8sCache.Sidecar.Loading;
 
@@ -17,11 +18,7 @@ internal sealed class GrpcLoader : ILoader
     public GrpcLoader(string address, TimeSpan timeout, int maxValueBytes)
     {
         (_address, _timeout, _maxValueBytes) = (address, timeout, maxValueBytes);
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
-            MaxReceiveMessageSize = maxValueBytes + 1024,
-        });
+        _channel = GrpcChannels.Create(address, timeout, maxValueBytes + 1024);
         _client = new Loader.LoaderClient(_channel);
     }
 

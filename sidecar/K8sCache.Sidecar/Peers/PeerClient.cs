@@ -3,14 +3,15 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Telemetry;
+using K8sCache.Sidecar.Transport;
 using ExpireCondition = K8sCache.Sidecar.Caching.ExpireCondition;
 using SetCondition = K8sCache.Sidecar.Caching.SetCondition;
 
 namespace K8sCache.Sidecar.Peers;
 
 /// <summary>
-/// Calls one peer's <c>k8scache.v1.Peer</c> service through a Grpc.Net.Client channel of its own (h2c, several HTTP/2
-/// connections when one's streams are all in use), with the shared token in <c>authorization</c>, a deadline per call,
+/// Calls one peer's <c>k8scache.v1.Peer</c> service through a Grpc.Net.Client channel of its own
+/// (<see cref="GrpcChannels"/>), with the shared token in <c>authorization</c>, a deadline per call,
 /// and the sender's ring view in every request. This is the edge between the wire and the cache's core: answers become
 /// <see cref="PeerValue"/> and <see cref="PeerWrite"/>, failures <see cref="PeerCallException"/>. Every call's outcome
 /// feeds the peer's <see cref="PeerHealth"/>; transitions go to <c>onChange</c>.
@@ -36,18 +37,7 @@ internal sealed class PeerClient : IPeer, IDisposable
         _headers = new Metadata { { "authorization", "Bearer " + settings.Token } };
         Health = new PeerHealth(settings.FailuresToMarkDown, (long)settings.HotCopyLease.TotalMilliseconds);
         Ledger = new InvalidationLedger((long)settings.HotCopyLease.TotalMilliseconds);
-        _channel = GrpcChannel.ForAddress(UriOf(address), new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                ConnectTimeout = settings.Timeout,
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            },
-            MaxReceiveMessageSize = settings.MaxValueBytes + 64 * 1024,
-            MaxSendMessageSize = null,
-        });
+        _channel = GrpcChannels.Create(UriOf(address), settings.Timeout, settings.MaxValueBytes + 64 * 1024);
         _client = new Peer.PeerClient(_channel);
     }
 

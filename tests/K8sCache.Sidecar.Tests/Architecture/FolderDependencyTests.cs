@@ -9,7 +9,7 @@ public sealed class FolderDependencyTests
     /// <summary>Layers, lowest first. Each folder of the sidecar must be listed.</summary>
     private static readonly FolderLayers Sidecar = new(Path.Combine(RepositoryPaths.Root, "sidecar", "K8sCache.Sidecar"), "K8sCache.Sidecar",
     [
-        ["Caching", "Coalescing", "Hashing", "Configuration", "Telemetry"],
+        ["Caching", "Coalescing", "Hashing", "Configuration", "Telemetry", "Transport"],
         ["Loading", "Peers"],
         ["Node", "Discovery"],
         ["Api", "Metrics", "Resp"],
