@@ -43,14 +43,17 @@ public static partial class HarnessLeftovers
 
     /// <summary>Removes the namespaces (with their <c>/etc/netns</c> folders) and temporary folders of harness runs
     /// whose process no longer exists; a namespace that still holds a process is kept and reported, with its folder
-    /// and its run's temporary folder, which those processes may still read.</summary>
-    public static IReadOnlyList<string> Sweep()
+    /// and its run's temporary folder, which those processes may still read. <paramref name="ofRun"/> narrows it to the
+    /// runs of the process ids it accepts (a test sweeps only what it made; the first cluster start sweeps all).</summary>
+    public static IReadOnlyList<string> Sweep(Func<int, bool>? ofRun = null)
     {
+        int? Stale(Match match) => StaleOwner(match) is { } owner && (ofRun is null || ofRun(owner)) ? owner : null;
+
         var report = new List<string>();
         var occupied = new HashSet<int>();
         foreach (var ns in Namespaces())
         {
-            if (StaleOwner(NamespaceName().Match(ns)) is not { } owner)
+            if (Stale(NamespaceName().Match(ns)) is not { } owner)
             {
                 continue;
             }
@@ -75,7 +78,7 @@ public static partial class HarnessLeftovers
         foreach (var folder in Directory.Exists(NetnsEtc) ? Directory.GetDirectories(NetnsEtc) : [])
         {
             var name = Path.GetFileName(folder);
-            if (StaleOwner(NamespaceName().Match(name)) is not null && !File.Exists($"/run/netns/{name}"))
+            if (Stale(NamespaceName().Match(name)) is not null && !File.Exists($"/run/netns/{name}"))
             {
                 Directory.Delete(folder, recursive: true);
                 report.Add($"harness: removed {folder} left by an earlier run");
@@ -84,7 +87,7 @@ public static partial class HarnessLeftovers
 
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "k8scache-api-*"))
         {
-            if (StaleOwner(TemporaryName().Match(Path.GetFileName(folder))) is { } owner && !occupied.Contains(owner))
+            if (Stale(TemporaryName().Match(Path.GetFileName(folder))) is { } owner && !occupied.Contains(owner))
             {
                 Directory.Delete(folder, recursive: true);
                 report.Add($"harness: removed {folder} left by an earlier run (process {owner} is gone)");

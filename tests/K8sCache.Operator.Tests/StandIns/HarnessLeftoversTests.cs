@@ -25,7 +25,7 @@ public sealed class HarnessLeftoversTests
         using var sleeper = ChildProcess.Start("ip", "/", "netns", "exec", occupied, "sleep", "60");
         try
         {
-            var report = HarnessLeftovers.Sweep();
+            var report = HarnessLeftovers.Sweep(pid => pid == gone || pid == Environment.ProcessId);
             var present = Shell.Run("ip", "netns", "list").Output;
 
             Assert.DoesNotContain(empty, present, StringComparison.Ordinal);
@@ -59,9 +59,10 @@ public sealed class HarnessLeftoversTests
     [Fact]
     public void Sweep_RemovesTheFolderOfAGoneRun_WhoseNamespacesAreGone()
     {
-        var folder = Directory.CreateTempSubdirectory($"k8scache-api-{GonePid()}-").FullName;
+        var gone = GonePid();
+        var folder = Directory.CreateTempSubdirectory($"k8scache-api-{gone}-").FullName;
 
-        var report = HarnessLeftovers.Sweep();
+        var report = HarnessLeftovers.Sweep(pid => pid == gone);
 
         Assert.False(Directory.Exists(folder));
         Assert.Contains(report, l => l.Contains($"removed {folder} ", StringComparison.Ordinal));

@@ -62,7 +62,7 @@ public sealed partial class LocalClusterTests
         var survivors = processes.Where(p => Directory.Exists($"/proc/{p}")).ToArray();
         var left = HarnessLeftovers.NamespacesOf(prefix);
 
-        var report = HarnessLeftovers.Sweep();
+        var report = HarnessLeftovers.Sweep(pid => pid == program.Id);
 
         // 3 pods and the node; each ran processes (the containers, dnsmasq) that must not outlive the program.
         Assert.Equal(4, namespaces.Count);
