@@ -18,6 +18,13 @@ if (args is ["load", var address, var group, var keys, var size])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- grpc-gets ADDRESS GROUP KEYS SECONDS    Gets over gRPC
+if (args is ["grpc-gets", var getAddress, var getGroup, var getKeys, var getSeconds])
+{
+    await GrpcGets.RunAsync(getAddress, getGroup, int.Parse(getKeys, System.Globalization.CultureInfo.InvariantCulture), int.Parse(getSeconds, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 // dotnet run -c Release --project bench/K8sCache.Benchmarks -- kestrel-baseline PORT               bare Kestrel, 100 bytes
 if (args is ["kestrel-baseline", var port])
 {
