@@ -19,13 +19,12 @@ namespace K8sCache.Sidecar.Caching;
 /// Values whose entry would not fit the largest chunk (16 KiB) are kept as their own arrays, referenced from a table, and
 /// returned without a copy. Accounting: an entry costs its chunk (header, UTF-8 key and value, rounded up to the size
 /// class) plus <see cref="IndexBytesPerEntry"/>; a large value adds its length and <see cref="LargeValueOverhead"/>.
-/// Thread-safe under one lock; a hit is a hash, a probe and a copy of the value. The class stays above the 400-line rule
-/// (FileSizeTests names it): lookup, insertion and eviction share the lock and the arena's state, and the hit path would
-/// pay a call and a hand-off of that state for each piece moved out; its queues (<see cref="ChunkFifo"/>), large values
-/// (<see cref="LargeValues"/>), index, ghost and pages are types of their own.
+/// Thread-safe under one lock; a hit is a hash, a probe and a copy of the value. Lookup, insertion and eviction share the
+/// lock and the arena's state, so they stay one class (eviction in its own file, S3FifoCacheStore.Eviction.cs); its
+/// queues (<see cref="ChunkFifo"/>), large values (<see cref="LargeValues"/>), index, ghost and pages are types of their own.
 /// </summary>
 [System.Runtime.CompilerServices.SkipLocalsInit]
-internal sealed class S3FifoCacheStore : ICacheStore
+internal sealed partial class S3FifoCacheStore : ICacheStore
 {
     /// <summary>The index's share of an entry: a 4-byte slot in a table between 8/15 and 4/5 full, rounded up.</summary>
     public const int IndexBytesPerEntry = 8;
@@ -347,110 +346,6 @@ internal sealed class S3FifoCacheStore : ICacheStore
 
     private long SizeOfEntry(ReadOnlySpan<byte> chunk) =>
         AccountedSize(chunk.Length, SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)].Length : -1);
-
-    /// <summary>As many hashes as the main queue can hold entries (its share of the budget over the mean entry size), but
-    /// no more than a power of two that fits in 1/16 of the budget at 8 bytes each: the ghost is memory the budget does not
-    /// count, and only entries of under 115 to 230 accounted bytes would want more.</summary>
-    private int GhostCapacity()
-    {
-        var mean = _count == 0 ? SlabArena.ClassSize(0) + IndexBytesPerEntry : Math.Max(1, _bytes / _count);
-        var cap = Math.Max(MinGhostCapacity, 1L << System.Numerics.BitOperations.Log2((ulong)Math.Max(1, _maxBytes / GhostShareDivisor / sizeof(ulong))));
-        return (int)Math.Clamp((_maxBytes - _maxBytes / SmallShareDivisor) / mean, 1, Math.Min(cap, 1 << 30));
-    }
-
-    /// <summary>A chunk of the class: a free one, a new page while the pages stay within <see cref="PageLimit"/>, the page
-    /// of another class that holds the fewest entries (evicting them), or room made by the policy. Only a store with
-    /// nothing left to evict and no page big enough goes past the limit, by the one page this entry needs.</summary>
-    private int Allocate(int sizeClass)
-    {
-        while (true)
-        {
-            var reference = _arena.TryAllocate(sizeClass, _arena.PageBytes + _arena.NewPageBytes(sizeClass) <= PageLimit);
-            if (reference != 0)
-            {
-                return reference;
-            }
-
-            var page = _arena.EmptiestPageFor(sizeClass);
-            if (page >= 0)
-            {
-                EvictPage(page);
-                _arena.Reassign(page, sizeClass);
-            }
-            else if (_count > 0)
-            {
-                EvictOne();
-            }
-            else
-            {
-                reference = _arena.TryAllocate(sizeClass, mayAddPage: true);
-                return reference != 0 ? reference : throw new InvalidOperationException("the slab arena has no page left to add");
-            }
-        }
-    }
-
-    private void EvictPage(int page)
-    {
-        for (var index = 0; index < _arena.CarvedCount(page); index++)
-        {
-            var reference = _arena.ReferenceAt(page, index);
-            if (!SlabChunk.IsFree(_arena.Chunk(reference)))
-            {
-                RemoveEntry(reference, HashOf(reference));
-                _evictions++;
-            }
-        }
-    }
-
-    private void EvictOne()
-    {
-        if (_small.Bytes > _maxBytes / SmallShareDivisor || _main.Tail == 0)
-        {
-            EvictFromSmall();
-        }
-        else
-        {
-            EvictFromMain();
-        }
-    }
-
-    private void EvictFromSmall()
-    {
-        var tail = _small.Tail;
-        var chunk = _arena.Chunk(tail);
-        if (SlabChunk.Frequency(chunk) > 0)
-        {
-            var size = SizeOfEntry(chunk);
-            _small.Unlink(_arena, tail, size);
-            SlabChunk.SetFrequency(chunk, 0);
-            SlabChunk.SetInMain(chunk, true);
-            _main.AddHead(_arena, tail, size);
-            return;
-        }
-
-        var hash = HashOf(tail);
-        RemoveEntry(tail, hash);
-        _evictions++;
-        _ghost.Add(hash, GhostCapacity());
-    }
-
-    private void EvictFromMain()
-    {
-        var tail = _main.Tail;
-        var chunk = _arena.Chunk(tail);
-        var frequency = SlabChunk.Frequency(chunk);
-        if (frequency > 0)
-        {
-            var size = SizeOfEntry(chunk);
-            SlabChunk.SetFrequency(chunk, frequency - 1);
-            _main.Unlink(_arena, tail, size);
-            _main.AddHead(_arena, tail, size);
-            return;
-        }
-
-        RemoveEntry(tail, HashOf(tail));
-        _evictions++;
-    }
 
     private void RemoveEntry(int reference, ulong hash)
     {

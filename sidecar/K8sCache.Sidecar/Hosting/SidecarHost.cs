@@ -160,7 +160,7 @@ internal static class SidecarHost
                 configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
         }
 
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
+        builder.Services.AddGrpc()
             .AddServiceOptions<CacheGrpcService>(o =>
             {
                 o.MaxReceiveMessageSize = options.Limits.MaxValueBytes + 64 * 1024;
