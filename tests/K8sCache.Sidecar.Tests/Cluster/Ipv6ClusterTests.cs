@@ -18,6 +18,8 @@ public sealed class Ipv6ClusterTests
         foreach (var node in cluster.Nodes)
         {
             await cluster.WaitForMembersAsync(node, [a.PeerAddress, b.PeerAddress]);
+            // B is a member before it listens: A's first pings may fail and mark it down until one succeeds.
+            await cluster.WaitForPeersUpAsync(node);
         }
 
         var fromA = await cluster.GetAsync(a, "scores", "v6-key");

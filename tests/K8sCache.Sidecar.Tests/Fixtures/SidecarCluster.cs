@@ -51,9 +51,12 @@ public sealed class SidecarCluster : IAsyncDisposable
                 cluster.StartNode(i, "static:///" + string.Join(',', addresses));
             }
 
+            // Every node knows every member at once, before the others listen: the first pings may fail and mark a
+            // peer down until one succeeds. Tests start from a whole cluster.
             foreach (var node in cluster.Nodes)
             {
                 await cluster.WaitForMembersAsync(node, addresses);
+                await cluster.WaitForPeersUpAsync(node);
             }
 
             return cluster;
