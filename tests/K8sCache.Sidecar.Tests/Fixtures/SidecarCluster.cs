@@ -39,8 +39,9 @@ public sealed class SidecarCluster : IAsyncDisposable
     /// <summary>A cluster with its loader, token and network, and no nodes yet: add them with <see cref="StartNode"/>.</summary>
     public static async Task<SidecarCluster> CreateAsync() => new(await TestLoaderServer.StartAsync(), RandomNetwork());
 
-    /// <summary>Starts <paramref name="nodes"/> nodes with static discovery of each other and waits until all are ready.</summary>
-    public static async Task<SidecarCluster> StartAsync(int nodes)
+    /// <summary>Starts <paramref name="nodes"/> nodes with static discovery of each other, each first passed to
+    /// <paramref name="configure"/> with its index, and waits until all are ready and see each other up.</summary>
+    public static async Task<SidecarCluster> StartAsync(int nodes, Action<int, SidecarNode>? configure = null)
     {
         var cluster = await CreateAsync();
         try
@@ -48,7 +49,8 @@ public sealed class SidecarCluster : IAsyncDisposable
             var addresses = Enumerable.Range(1, nodes).Select(i => $"{cluster.Network}.{i}:7070").ToArray();
             for (var i = 1; i <= nodes; i++)
             {
-                cluster.StartNode(i, "static:///" + string.Join(',', addresses));
+                var index = i - 1;
+                cluster.StartNode(i, "static:///" + string.Join(',', addresses), configure: configure is null ? null : node => configure(index, node));
             }
 
             // Every node knows every member at once, before the others listen: the first pings may fail and mark a

@@ -16,25 +16,14 @@ public sealed class TracingClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await OtlpReceiver.StartAsync();
-        _cluster = await SidecarCluster.CreateAsync();
-        var addresses = Enumerable.Range(1, 3).Select(i => $"{_cluster.Network}.{i}:7070").ToArray();
-        for (var i = 1; i <= 3; i++)
+        _cluster = await SidecarCluster.StartAsync(3, (index, node) =>
         {
-            var pod = $"cache-{i - 1}";
-            _cluster.StartNode(i, "static:///" + string.Join(',', addresses), configure: node =>
-            {
-                node.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Address;
-                node.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-                node.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "100";
-                node.Environment["OTEL_SERVICE_NAME"] = "k8scache-sidecar";
-                node.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"k8s.pod.name={pod},k8s.namespace.name=tests";
-            });
-        }
-
-        foreach (var node in _cluster.Nodes)
-        {
-            await _cluster.WaitForMembersAsync(node, addresses);
-        }
+            node.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Address;
+            node.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            node.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "100";
+            node.Environment["OTEL_SERVICE_NAME"] = "k8scache-sidecar";
+            node.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"k8s.pod.name=cache-{index},k8s.namespace.name=tests";
+        });
     }
 
     public async Task DisposeAsync()
