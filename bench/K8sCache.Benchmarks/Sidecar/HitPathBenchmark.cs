@@ -94,6 +94,8 @@ public class HitPathBenchmark
 
         public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 

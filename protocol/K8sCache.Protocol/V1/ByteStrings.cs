@@ -10,6 +10,9 @@ public static class ByteStrings
     /// <summary>Wraps <paramref name="value"/> without copying; the caller never writes it again.</summary>
     public static ByteString Wrap(byte[] value) => UnsafeByteOperations.UnsafeWrap(value);
 
+    /// <inheritdoc cref="Wrap(byte[])"/>
+    public static ByteString Wrap(ReadOnlyMemory<byte> value) => UnsafeByteOperations.UnsafeWrap(value);
+
     /// <summary>The bytes of <paramref name="value"/>: its own array when it wraps one whole, else a copy.</summary>
     public static byte[] ToArray(ByteString value) =>
         MemoryMarshal.TryGetArray(value.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length

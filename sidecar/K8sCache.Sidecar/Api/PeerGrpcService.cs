@@ -22,6 +22,10 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers) : Peer.Peer
             var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
             return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, NoStore = result.NoStore };
         }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
         catch (LoaderException e) when (e.Unreachable)
         {
             // This owner cannot load at all (its application is gone): a failing owner, so the sender loads itself.
@@ -85,6 +89,21 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers) : Peer.Peer
         var group = Admit(request.Header, request.Group, request.Key);
         var result = await group.ApplyDeleteAsync(request.Key);
         return new PeerDeleteResponse { Deleted = result.Existed, UnreachablePeers = { result.UnreachablePeers } };
+    }
+
+    /// <summary>An atomic program (docs/redis.md): this node runs it as the owner of its keys.</summary>
+    public override async Task<PeerRunResponse> Run(PeerRunRequest request, ServerCallContext context)
+    {
+        peers.ObserveView(request.Header);
+        try
+        {
+            var result = await node.GetGroup(request.Group).ApplyRunAsync(request.Program.Memory, request.Protocol);
+            return new PeerRunResponse { Reply = ByteStrings.Wrap(result.Reply), UnreachablePeers = { result.UnreachablePeers } };
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
     }
 
     public override Task<InvalidateResponse> Invalidate(InvalidateRequest request, ServerCallContext context)

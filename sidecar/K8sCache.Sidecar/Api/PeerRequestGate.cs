@@ -63,6 +63,8 @@ internal sealed class PeerRequestGate(CacheNode node, PeerTokens tokens)
     {
         "Set" => node.Validator.Limits.MaxValueBytes + KeyMessageBytes(),
         "Ping" => EnvelopeBytes,
+        // A program is one Redis request, or a transaction's queued requests: bounded as the Redis endpoint bounds one.
+        "Run" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
         _ => KeyMessageBytes(),
     };
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
+using K8sCache.Sidecar.Peers;
 
 namespace K8sCache.Sidecar.Api;
 
@@ -12,6 +13,7 @@ internal static class StatusMapping
         InputException { Kind: InputErrorKind.InvalidArgument } => StatusCodes.Status400BadRequest,
         InputException { Kind: InputErrorKind.UnknownGroup } => StatusCodes.Status404NotFound,
         InputException { Kind: InputErrorKind.TooLarge } => StatusCodes.Status413PayloadTooLarge,
+        InputException { Kind: InputErrorKind.WrongType } => StatusCodes.Status409Conflict,
         LoaderException => StatusCodes.Status502BadGateway,
         OwnerUnavailableException { OutcomeUnknown: true } => StatusCodes.Status504GatewayTimeout,
         OwnerUnavailableException => StatusCodes.Status503ServiceUnavailable,
@@ -24,6 +26,8 @@ internal static class StatusMapping
         InputException { Kind: InputErrorKind.InvalidArgument } => new RpcException(new Status(StatusCode.InvalidArgument, e.Message)),
         InputException { Kind: InputErrorKind.UnknownGroup } => new RpcException(new Status(StatusCode.NotFound, e.Message)),
         InputException { Kind: InputErrorKind.TooLarge } => new RpcException(new Status(StatusCode.ResourceExhausted, e.Message)),
+        InputException { Kind: InputErrorKind.WrongType } => new RpcException(
+            new Status(StatusCode.FailedPrecondition, e.Message), new Metadata { { WrongTypeTrailer.Name, WrongTypeTrailer.Value } }),
         LoaderException => new RpcException(new Status(StatusCode.Unavailable, "loader failed: " + e.Message)),
         OwnerUnavailableException { OutcomeUnknown: true } => new RpcException(new Status(StatusCode.DeadlineExceeded, e.Message)),
         OwnerUnavailableException => new RpcException(new Status(StatusCode.Unavailable, e.Message)),

@@ -9,6 +9,9 @@ namespace K8sCache.Sidecar.Caching;
 /// </summary>
 internal interface ICacheStore
 {
+    /// <summary>The cursor <see cref="Scan"/> returns when the walk is over.</summary>
+    const ulong ScanEnd = 1UL << 32;
+
     /// <summary>The budget in accounted bytes. Lowering it evicts at once.</summary>
     long MaxBytes { get; set; }
 
@@ -30,13 +33,14 @@ internal interface ICacheStore
     bool TryGet(ReadOnlySpan<char> key, long nowMs, out CacheValue value);
 
     /// <summary>The value handed to <paramref name="reader"/> inside the store's lock, without a copy in between: the
-    /// Redis endpoint's hit writes it straight into the connection's output.</summary>
+    /// Redis endpoint's hit writes it straight into the connection's output. Strings only: for an entry of another
+    /// kind the reader is not called and the answer is false.</summary>
     bool TryRead<TReader>(ReadOnlySpan<char> key, long nowMs, ref TReader reader)
         where TReader : ICacheValueReader, allows ref struct;
 
     /// <summary>Stores or replaces an entry, evicting as the policy chooses. An entry larger than the whole budget is
     /// not stored (and a previous value of the key is removed): false.</summary>
-    bool Set(string key, byte[] value, long expiresAtMs);
+    bool Set(string key, byte[] value, long expiresAtMs, ValueKind kind = ValueKind.String);
 
     bool Remove(string key);
 
@@ -46,6 +50,13 @@ internal interface ICacheStore
     /// <summary>Drops every entry whose key matches (rare events such as a ring change; scans the whole store).
     /// Returns how many were removed.</summary>
     int RemoveWhere(Func<string, bool> predicate);
+
+    /// <summary>A step of a walk over every key (Redis's SCAN): the live keys whose place lies in
+    /// [<paramref name="cursor"/>, returned cursor), about <paramref name="count"/> of them, added to
+    /// <paramref name="keys"/> with their kinds. Places are 32-bit key hashes, so a walk from 0 until the returned
+    /// cursor is <see cref="ScanEnd"/> visits every key held throughout exactly once, whatever is added, removed or
+    /// resized meanwhile.</summary>
+    ulong Scan(ulong cursor, int count, long nowMs, List<(string Key, ValueKind Kind)> keys);
 
     /// <summary>Reclaims expired entries, looking at no more than <paramref name="maxScan"/> of them per call so the
     /// lock is held briefly; successive calls continue where the last stopped. Returns how many were removed.</summary>

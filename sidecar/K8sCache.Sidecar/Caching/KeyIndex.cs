@@ -76,6 +76,41 @@ internal sealed unsafe class KeyIndex(SlabArena arena)
         _count--;
     }
 
+    /// <summary>Adds to <paramref name="references"/> the entries whose place (the hash's top 32 bits) lies in
+    /// [<paramref name="from"/>, returned), a range of about <paramref name="homeSlots"/> home slots. A home slot is
+    /// monotonic in the place, and an entry sits at its home or further along its cluster, so the range's entries lie
+    /// between its first home slot and the first empty slot after its last.</summary>
+    public ulong Scan(ulong from, int homeSlots, List<int> references)
+    {
+        var length = _slots.Length;
+        var start = (int)((from * (ulong)length) >> 32);
+        var end = (int)Math.Min(length, start + (long)Math.Max(1, homeSlots));
+        // The smallest place whose home is `end`: ceil(end * 2^32 / length).
+        var to = end == length ? ICacheStore.ScanEnd : (((ulong)end << 32) + (ulong)length - 1) / (ulong)length;
+        var slot = start;
+        for (var steps = 0; steps < length; steps++, slot = Next(slot, length))
+        {
+            var reference = _slots[slot];
+            if (reference == 0)
+            {
+                if (steps >= end - start)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            var place = HashOf(reference) >> 32;
+            if (place >= from && place < to)
+            {
+                references.Add(reference);
+            }
+        }
+
+        return to;
+    }
+
     public void Clear()
     {
         _slots.Free();

@@ -58,7 +58,7 @@ internal sealed class LruCacheStore : ICacheStore
     public bool TryRead<TReader>(ReadOnlySpan<char> key, long nowMs, ref TReader reader)
         where TReader : ICacheValueReader, allows ref struct
     {
-        if (!TryGet(key, nowMs, out var value))
+        if (!TryGet(key, nowMs, out var value) || value.Kind != ValueKind.String)
         {
             return false;
         }
@@ -81,7 +81,7 @@ internal sealed class LruCacheStore : ICacheStore
                 else
                 {
                     MoveToFront(entry);
-                    value = new CacheValue(entry.Value, entry.ExpiresAtMs);
+                    value = new CacheValue(entry.Value, entry.ExpiresAtMs, entry.Kind);
                     return true;
                 }
             }
@@ -91,7 +91,7 @@ internal sealed class LruCacheStore : ICacheStore
         return false;
     }
 
-    public bool Set(string key, byte[] value, long expiresAtMs)
+    public bool Set(string key, byte[] value, long expiresAtMs, ValueKind kind = ValueKind.String)
     {
         var size = EntryAccounting.SizeOf(key, value.Length);
         lock (_lock)
@@ -106,12 +106,39 @@ internal sealed class LruCacheStore : ICacheStore
                 return false;
             }
 
-            var entry = new Entry(key, value, expiresAtMs, size);
+            var entry = new Entry(key, value, expiresAtMs, kind, size);
             _entries.Add(key, entry);
             AddToFront(entry);
             _bytes += size;
             EvictToBudget();
             return true;
+        }
+    }
+
+    /// <summary>The places are the slab store's (<see cref="EncodedKey"/> hashes); each step looks at every entry,
+    /// so a walk costs entries × steps: this store is the option for small caches.</summary>
+    public ulong Scan(ulong cursor, int count, long nowMs, List<(string Key, ValueKind Kind)> keys)
+    {
+        if (cursor >= ICacheStore.ScanEnd)
+        {
+            return ICacheStore.ScanEnd;
+        }
+
+        lock (_lock)
+        {
+            var width = ICacheStore.ScanEnd * (ulong)Math.Max(1, count) / (ulong)Math.Max(1, _entries.Count);
+            var end = Math.Min(ICacheStore.ScanEnd, cursor + Math.Max(1, width));
+            Span<byte> buffer = stackalloc byte[EncodedKey.StackBytes];
+            foreach (var entry in _entries.Values)
+            {
+                var place = EncodedKey.Encode(entry.Key, entry.Key.Length <= EncodedKey.StackChars ? buffer : new byte[EncodedKey.BufferBytes(entry.Key.Length)]).Hash >> 32;
+                if (place >= cursor && place < end && (entry.ExpiresAtMs == 0 || entry.ExpiresAtMs > nowMs))
+                {
+                    keys.Add((entry.Key, entry.Kind));
+                }
+            }
+
+            return end;
         }
     }
 
@@ -255,13 +282,15 @@ internal sealed class LruCacheStore : ICacheStore
         entry.Prev = entry.Next = null;
     }
 
-    private sealed class Entry(string key, byte[] value, long expiresAtMs, long size)
+    private sealed class Entry(string key, byte[] value, long expiresAtMs, ValueKind kind, long size)
     {
         public string Key { get; } = key;
 
         public byte[] Value { get; } = value;
 
         public long ExpiresAtMs { get; } = expiresAtMs;
+
+        public ValueKind Kind { get; } = kind;
 
         public long Size { get; } = size;
 

@@ -134,7 +134,7 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
             // The value is copied out: the chunk is reused once the lock is released. A large value is its own array,
             // never written to after it was stored, and is returned as is.
             var bytes = SlabChunk.IsLarge(chunk) ? _large[SlabChunk.ValueField(chunk)] : SlabChunk.Value(chunk).ToArray();
-            value = new CacheValue(bytes, SlabChunk.ExpiresAtMs(chunk));
+            value = new CacheValue(bytes, SlabChunk.ExpiresAtMs(chunk), SlabChunk.Kind(chunk));
             return true;
         }
     }
@@ -146,7 +146,7 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
         var encoded = EncodedKey.Encode(key, buffer);
         lock (_lock)
         {
-            if (Lookup(encoded, nowMs, out var chunk) == 0)
+            if (Lookup(encoded, nowMs, out var chunk) == 0 || SlabChunk.Kind(chunk) != ValueKind.String)
             {
                 return false;
             }
@@ -156,7 +156,7 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
         }
     }
 
-    public bool Set(string key, byte[] value, long expiresAtMs)
+    public bool Set(string key, byte[] value, long expiresAtMs, ValueKind kind = ValueKind.String)
     {
         Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
         var encoded = EncodedKey.Encode(key, buffer);
@@ -180,7 +180,7 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
                 if (inline && !SlabChunk.IsLarge(chunk) && _arena.ClassOfChunk(existing) == sizeClass)
                 {
                     // Same chunk size: the value is rewritten in place, keeping the entry's place, links and index slot.
-                    SlabChunk.Write(chunk, encoded, value, -1, expiresAtMs, frequency, inMain);
+                    SlabChunk.Write(chunk, encoded, value, -1, expiresAtMs, kind, frequency, inMain);
                     return true;
                 }
 
@@ -199,7 +199,7 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
             }
 
             var reference = Allocate(sizeClass);
-            SlabChunk.Write(_arena.Chunk(reference), encoded, value, inline ? -1 : _large.Add(value), expiresAtMs, frequency, inMain);
+            SlabChunk.Write(_arena.Chunk(reference), encoded, value, inline ? -1 : _large.Add(value), expiresAtMs, kind, frequency, inMain);
             _index.Add(encoded.Hash, reference);
             (inMain ? ref _main : ref _small).AddHead(_arena, reference, size);
             _bytes += size;

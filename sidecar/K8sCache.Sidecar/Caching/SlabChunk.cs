@@ -7,7 +7,7 @@ namespace K8sCache.Sidecar.Caching;
 /// <code>
 /// 0   int   older   reference of the next entry toward the queue's tail (0: none); the free list's link when free
 /// 4   int   newer   reference of the next entry toward the queue's head (0: none)
-/// 8   ulong meta    bits 0-46 expiry (monotonic ms, 0 = never), 47-58 key length (0 = free chunk),
+/// 8   ulong meta    bits 0-45 expiry (monotonic ms, 0 = never), 46 a hash (else a string), 47-58 key length (0 = free chunk),
 ///                   59-60 S3-FIFO frequency, 61 in the main queue, 62 value held outside the slab, 63 key in UTF-16
 /// 16  int   value   the value's length, or its slot in the large-value table
 /// 20  ...   key bytes, then value bytes
@@ -21,8 +21,8 @@ internal static class SlabChunk
     /// <summary>Keys longer than this many bytes cannot be stored (12 bits of length); callers validate far below it.</summary>
     public const int MaxKeyBytes = (1 << KeyLengthBits) - 1;
 
-    /// <summary>Expiry times are kept in 47 bits; later ones are clamped (4,000 years of milliseconds).</summary>
-    public const long MaxExpiry = (1L << ExpiryBits) - 1;
+    /// <summary>Expiry times are kept in 46 bits; later ones are clamped (2,000 years of milliseconds).</summary>
+    public const long MaxExpiry = (1L << (ExpiryBits - 1)) - 1;
 
     public const int MaxFrequency = 3;
 
@@ -30,6 +30,7 @@ internal static class SlabChunk
     private const int KeyLengthBits = 12;
     private const int KeyLengthShift = ExpiryBits;
     private const int FrequencyShift = KeyLengthShift + KeyLengthBits;
+    private const ulong HashBit = 1UL << (ExpiryBits - 1);
     private const ulong InMainBit = 1UL << 61;
     private const ulong LargeBit = 1UL << 62;
     private const ulong Utf16Bit = 1UL << 63;
@@ -58,6 +59,8 @@ internal static class SlabChunk
     public static void SetInMain(Span<byte> chunk, bool inMain) =>
         SetMeta(chunk, inMain ? Meta(chunk) | InMainBit : Meta(chunk) & ~InMainBit);
 
+    public static ValueKind Kind(ReadOnlySpan<byte> chunk) => (Meta(chunk) & HashBit) != 0 ? ValueKind.Hash : ValueKind.String;
+
     public static bool IsLarge(ReadOnlySpan<byte> chunk) => (Meta(chunk) & LargeBit) != 0;
 
     public static bool IsUtf16Key(ReadOnlySpan<byte> chunk) => (Meta(chunk) & Utf16Bit) != 0;
@@ -73,9 +76,10 @@ internal static class SlabChunk
 
     /// <summary>Fills a chunk's entry: the key and (unless large) the value copied in. The links are left as they are: a
     /// new entry gets them when it is queued, a value rewritten in place keeps its place.</summary>
-    public static void Write(Span<byte> chunk, in EncodedKey key, ReadOnlySpan<byte> value, int largeSlot, long expiresAtMs, int frequency, bool inMain)
+    public static void Write(Span<byte> chunk, in EncodedKey key, ReadOnlySpan<byte> value, int largeSlot, long expiresAtMs, ValueKind kind, int frequency, bool inMain)
     {
         var meta = (ulong)ClampExpiry(expiresAtMs)
+            | (kind == ValueKind.Hash ? HashBit : 0)
             | ((ulong)key.Bytes.Length << KeyLengthShift)
             | ((ulong)frequency << FrequencyShift)
             | (inMain ? InMainBit : 0)

@@ -63,8 +63,23 @@ internal sealed class HashRing
         return new HashRing(sorted, points, owners, version, virtualNodes);
     }
 
-    /// <summary>The member owning <paramref name="key"/>, or null when the ring is empty.</summary>
-    public string? Owner(string key) => _points.Length == 0 ? null : Members[OwnerIndex(KeyHash.Hash(key))];
+    /// <summary>The member owning <paramref name="key"/>, or null when the ring is empty. A key with a hash tag is
+    /// placed by the tag alone, as Redis Cluster places it: the text between the first <c>{</c> and the first <c>}</c>
+    /// after it, when that is not empty. Keys sharing a tag share an owner, so one atomic program can hold them.</summary>
+    public string? Owner(string key) => _points.Length == 0 ? null : Members[OwnerIndex(KeyHash.Hash(HashTag(key)))];
+
+    /// <summary>The part of a key that places it (docs/redis.md, "Hash tags").</summary>
+    public static ReadOnlySpan<char> HashTag(string key)
+    {
+        var open = key.IndexOf('{', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return key;
+        }
+
+        var close = key.IndexOf('}', open + 1);
+        return close > open + 1 ? key.AsSpan(open + 1, close - open - 1) : key;
+    }
 
     internal int OwnerIndex(ulong hash)
     {

@@ -12,7 +12,9 @@ internal static class KeyHash
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
 
-    public static ulong Hash(string text) => Hash(MemoryMarshal.AsBytes(text.AsSpan()));
+    public static ulong Hash(string text) => Hash(text.AsSpan());
+
+    public static ulong Hash(ReadOnlySpan<char> text) => Hash(MemoryMarshal.AsBytes(text));
 
     public static ulong Hash(ReadOnlySpan<byte> bytes)
     {

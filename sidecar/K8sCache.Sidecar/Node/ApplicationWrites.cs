@@ -60,6 +60,23 @@ internal sealed class ApplicationWrites(string group, IPeerPicker picker, OwnerW
         });
     }
 
+    /// <summary>An atomic program routed by <paramref name="routingKey"/>: run here by <paramref name="runHere"/> when this
+    /// node owns it, else by the owner.</summary>
+    public async Task<AtomicResult> RunAsync(string routingKey, ReadOnlyMemory<byte> program, int protocol, Func<Task<AtomicResult>> runHere, CancellationToken cancellationToken)
+    {
+        var owner = picker.PickOwner(routingKey);
+        if (owner is null)
+        {
+            return await runHere();
+        }
+
+        return await ForwardAsync(owner, routingKey, async () =>
+        {
+            var ran = await owner.RunAsync(group, program, protocol, cancellationToken);
+            return new AtomicResult(ran.Reply, ran.UnreachablePeers);
+        });
+    }
+
     /// <summary>Whether the owner holds the key, and its remaining lifetime; never loads it or moves its value.</summary>
     public async Task<GetResult> PeekAsync(string key, CancellationToken cancellationToken)
     {
@@ -101,7 +118,9 @@ internal sealed class ApplicationWrites(string group, IPeerPicker picker, OwnerW
         {
             // The owner answered and refused the write itself (its groups or limits differ from this node's while a
             // configuration change rolls out): nothing was written, and the reason is the owner's.
-            throw new InputException(kind, $"the owner of the key, {owner.Address}, refused the write: {e.Message}");
+            throw kind == InputErrorKind.WrongType
+                ? InputException.WrongType()
+                : new InputException(kind, $"the owner of the key, {owner.Address}, refused the write: {e.Message}");
         }
         catch (PeerCallException e)
         {
@@ -118,6 +137,7 @@ internal sealed class ApplicationWrites(string group, IPeerPicker picker, OwnerW
         PeerFailure.InvalidArgument => InputErrorKind.InvalidArgument,
         PeerFailure.UnknownGroup => InputErrorKind.UnknownGroup,
         PeerFailure.TooLarge => InputErrorKind.TooLarge,
+        PeerFailure.WrongType => InputErrorKind.WrongType,
         _ => null,
     };
 }

@@ -17,11 +17,17 @@ internal sealed class CacheNode : IDisposable
     private readonly Func<GroupOptions, LimitsOptions, ILoader?> _loaderFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IAtomicRunner? _atomicRunner;
     private readonly Lock _changeLock = new();
     private volatile FrozenDictionary<string, Group> _groups = FrozenDictionary<string, Group>.Empty;
 
-    public CacheNode(SidecarOptions options, PeerSet peers, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger)
+    /// <summary>A node of the given groups. <paramref name="atomicRunner"/> runs the Redis endpoint's atomic programs
+    /// (counters, hashes, transactions) on this node as the owner of their keys; without it they are refused.</summary>
+    public CacheNode(
+        SidecarOptions options, PeerSet peers, Func<GroupOptions, LimitsOptions, ILoader?> loaderFactory, TimeProvider timeProvider, ILogger logger,
+        IAtomicRunner? atomicRunner = null)
     {
+        _atomicRunner = atomicRunner;
         Options = options;
         Validator = new InputValidator(options.Limits);
         _peers = peers;
@@ -116,7 +122,7 @@ internal sealed class CacheNode : IDisposable
             }
             else
             {
-                next[options.Name] = new Group(_peers.Self, options, _loaderFactory(options, limits), _peers, Options.HotCacheTtl, _timeProvider, _logger);
+                next[options.Name] = new Group(_peers.Self, options, _loaderFactory(options, limits), _peers, Options.HotCacheTtl, _timeProvider, _logger, _atomicRunner, () => Validator);
             }
         }
 

@@ -18,9 +18,9 @@ namespace K8sCache.Sidecar.Node;
 /// fetches from another peer, so no chain of nodes can wait on itself.</para>
 /// <para>Writes fence per key (<see cref="KeyFences"/>): a value read before a write never lands after it. What the
 /// owner applies is <see cref="OwnerWrites"/>, how an application's write reaches the owner <see cref="ApplicationWrites"/>,
-/// the invalidations after it <see cref="InvalidationFanOut"/>, the timing and spans of Gets <see cref="GetObserver"/>.</para>
+/// the invalidations after it <see cref="InvalidationFanOut"/> (the methods in <c>Group.Writes.cs</c>), the timing and spans of Gets <see cref="GetObserver"/>.</para>
 /// </summary>
-internal sealed class Group : IDisposable
+internal sealed partial class Group : IDisposable
 {
     /// <summary>The hot cache gets 1/8 of the group's budget, the main cache the rest.</summary>
     public const int HotCacheDivisor = 8;
@@ -40,11 +40,16 @@ internal sealed class Group : IDisposable
     private readonly ApplicationWrites _writes;
     private readonly GetObserver _observer;
     private readonly LoaderCalls _loaderCalls;
+    private readonly IAtomicRunner? _runner;
+    private readonly Func<InputValidator> _validator;
     private volatile Settings _settings;
 
     public Group(
-        string node, GroupOptions options, ILoader? loader, IPeerPicker picker, TimeSpan hotCacheTtl, TimeProvider timeProvider, ILogger logger)
+        string node, GroupOptions options, ILoader? loader, IPeerPicker picker, TimeSpan hotCacheTtl, TimeProvider timeProvider, ILogger logger,
+        IAtomicRunner? runner = null, Func<InputValidator>? validator = null)
     {
+        _runner = runner;
+        _validator = validator ?? (() => new InputValidator(new LimitsOptions()));
         _node = node;
         Name = options.Name;
         _picker = picker;
@@ -168,42 +173,6 @@ internal sealed class Group : IDisposable
         return _observer.FinishWhenDoneAsync(task, span, started);
     }
 
-    /// <summary>A Set from an application: applied by the owner, which invalidates every copy. Success means the owner
-    /// stored it (or, with a condition, checked it); <see cref="OwnerUnavailableException"/> means nothing was stored.</summary>
-    public Task<SetResult> SetAsync(string key, byte[] value, TimeSpan? ttl, CancellationToken cancellationToken, SetCommand command = default) =>
-        _writes.SetAsync(key, value, TtlMs(ttl ?? Options.Ttl), command, cancellationToken);
-
-    /// <summary>Changes the lifetime of a key its owner holds (<paramref name="ttlMs"/> 0: no expiry), as the
-    /// condition allows; never loads it. <see cref="WriteResult.Existed"/> says whether the lifetime changed.</summary>
-    public Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
-        _writes.ExpireAsync(key, ttlMs, condition, cancellationToken);
-
-    /// <summary>Whether the key's owner holds it and its remaining lifetime, without loading it or moving its value.</summary>
-    public Task<GetResult> PeekAsync(string key, CancellationToken cancellationToken) => _writes.PeekAsync(key, cancellationToken);
-
-    /// <summary>The owner's answer to a peek: its main cache only.</summary>
-    public GetResult PeekLocal(string key)
-    {
-        var now = Now;
-        return Main.TryGet(key, now, out var value) ? new GetResult(true, [], value.RemainingMs(now), CacheSource.Hit) : GetResult.NotFound(CacheSource.Hit);
-    }
-
-    /// <summary>A Delete from an application: applied by the owner, which invalidates every copy.</summary>
-    public Task<WriteResult> DeleteAsync(string key, CancellationToken cancellationToken) => _writes.DeleteAsync(key, cancellationToken);
-
-    /// <summary>Stores a value on this node as its owner if the command's condition holds, then tells every other node
-    /// to drop its copy.</summary>
-    public Task<SetResult> ApplySetAsync(string key, byte[] value, long ttlMs, SetCommand command = default) => _ownerWrites.SetAsync(key, value, ttlMs, command);
-
-    /// <summary>Changes the lifetime of a key this node holds as its owner, then tells every other node to drop its copy.</summary>
-    public Task<WriteResult> ApplyExpireAsync(string key, long ttlMs, ExpireCondition condition) => _ownerWrites.ExpireAsync(key, ttlMs, condition);
-
-    /// <summary>Removes a key on this node as its owner, then tells every other node to drop its copy.</summary>
-    public Task<WriteResult> ApplyDeleteAsync(string key) => _ownerWrites.DeleteAsync(key);
-
-    /// <summary>An owner says the key changed: drop both copies and detach flights that may carry the old value.</summary>
-    public void Invalidate(string key) => _ownerWrites.Invalidate(key);
-
     /// <summary>Drops every hot copy and fences fetches in flight: one of the copies may have missed an
     /// invalidation (see <see cref="PeerSet.CopiesInvalidated"/>).</summary>
     public void DropHotCopies() => _fences.FenceAll(Hot.Clear);
@@ -253,7 +222,8 @@ internal sealed class Group : IDisposable
                 Interlocked.Increment(ref Stats.CacheHits);
             }
 
-            result = new GetResult(true, value.Value, value.RemainingMs(now), CacheSource.Hit);
+            // A hash is read by its own commands, on its owner: a Get of one is the caller's mistake.
+            result = value.Kind == ValueKind.String ? new GetResult(true, value.Value, value.RemainingMs(now), CacheSource.Hit) : throw InputException.WrongType();
             return true;
         }
 
@@ -317,6 +287,10 @@ internal sealed class Group : IDisposable
             // The owner is fine but its loader failed: an answer, not a peer error. Loading here too would only
             // double the calls to an origin that is already failing.
             throw new LoaderException($"the owner {owner.Address} could not load the key: {e.Message}", e);
+        }
+        catch (PeerCallException e) when (e.Failure == PeerFailure.WrongType)
+        {
+            throw InputException.WrongType();
         }
         catch (Exception e) when (e is PeerCallException or OperationCanceledException)
         {

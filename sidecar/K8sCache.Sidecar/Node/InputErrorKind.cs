@@ -11,4 +11,8 @@ internal enum InputErrorKind
 
     /// <summary>HTTP 413, gRPC RESOURCE_EXHAUSTED: a value above MaxValueBytes.</summary>
     TooLarge,
+
+    /// <summary>HTTP 409, gRPC FAILED_PRECONDITION, Redis WRONGTYPE: the key holds a hash and the request reads or
+    /// writes a string, or the other way round.</summary>
+    WrongType,
 }

@@ -4,4 +4,8 @@ namespace K8sCache.Sidecar.Node;
 internal sealed class InputException(InputErrorKind kind, string message) : Exception(message)
 {
     public InputErrorKind Kind { get; } = kind;
+
+    /// <summary>Redis's own text: clients match on its first word.</summary>
+    public static InputException WrongType() =>
+        new(InputErrorKind.WrongType, "WRONGTYPE Operation against a key holding the wrong kind of value");
 }

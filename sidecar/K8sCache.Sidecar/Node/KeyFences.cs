@@ -32,6 +32,35 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
         }
     }
 
+    /// <summary><see cref="Fence"/> for several keys at once (an atomic program): their stripes are taken in index
+    /// order, so two programs never wait on each other.</summary>
+    public void FenceMany(IReadOnlyCollection<string> keys, Action change)
+    {
+        var stripes = keys.Select(StripeIndex).Distinct().Order().ToArray();
+        foreach (var stripe in stripes)
+        {
+            _stripes[stripe].Enter();
+        }
+
+        try
+        {
+            foreach (var key in keys)
+            {
+                fetches.Detach(key);
+                loads.Detach(key);
+            }
+
+            change();
+        }
+        finally
+        {
+            foreach (var stripe in stripes)
+            {
+                _stripes[stripe].Exit();
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="change"/> with every key fenced and the hot generation moved: no hot copy fetched
     /// or loaded before it can be stored after it.</summary>
     public void FenceAll(Action change)
@@ -68,5 +97,7 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
         }
     }
 
-    private Lock StripeOf(string key) => _stripes[(uint)key.GetHashCode() % StripeCount];
+    private Lock StripeOf(string key) => _stripes[StripeIndex(key)];
+
+    private static int StripeIndex(string key) => (int)((uint)key.GetHashCode() % StripeCount);
 }

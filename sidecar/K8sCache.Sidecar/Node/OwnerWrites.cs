@@ -21,6 +21,11 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
             // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either.
             CacheValue held = default;
             previousFound = command != default && main.TryGet(key, now, out held);
+            if (command.ReturnPrevious && previousFound && held.Kind != ValueKind.String)
+            {
+                throw InputException.WrongType();
+            }
+
             previous = command.ReturnPrevious && previousFound ? held.Value : [];
             if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
             {
@@ -61,10 +66,21 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
             if (applied)
             {
                 hot.Remove(key);
-                main.Set(key, held.Value, next);
+                main.Set(key, held.Value, next, held.Kind);
             }
         });
         return new WriteResult(applied, applied ? await fanOut.InvalidateOthersAsync(key) : []);
+    }
+
+    /// <summary>Runs an atomic program with its keys fenced, then has every other member drop the keys it changed.</summary>
+    public async Task<AtomicResult> RunAsync(IAtomicRunner runner, ReadOnlyMemory<byte> program, int protocol, long defaultTtlMs, InputValidator validator)
+    {
+        var keys = runner.KeysOf(program);
+        var entries = new AtomicEntries(main, hot, Now, defaultTtlMs, validator);
+        var reply = Array.Empty<byte>();
+        fences.FenceMany(keys, () => reply = runner.Run(program, protocol, entries));
+        var unreachable = await Task.WhenAll(entries.Changed.Select(fanOut.InvalidateOthersAsync));
+        return new AtomicResult(reply, unreachable.SelectMany(u => u).Distinct().ToArray());
     }
 
     /// <summary>Removes a key held here.</summary>

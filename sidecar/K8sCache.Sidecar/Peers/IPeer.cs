@@ -29,6 +29,9 @@ internal interface IPeer
 
     Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken);
 
+    /// <summary>Runs an atomic program on the peer (the owner of its keys, or the member a SCAN step addresses).</summary>
+    Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken);
+
     /// <summary>Asks the peer to drop its copy of the key, waiting at most <paramref name="timeout"/>.</summary>
     Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken);
 

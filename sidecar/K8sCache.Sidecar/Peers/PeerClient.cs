@@ -98,6 +98,13 @@ internal sealed class PeerClient : IPeer, IDisposable
         return new PeerWrite(response.Deleted, response.UnreachablePeers);
     }
 
+    public async Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken)
+    {
+        var request = new PeerRunRequest { Header = _header(), Group = group, Protocol = protocol, Program = ByteStrings.Wrap(program) };
+        var response = await ObserveAsync("k8scache.peer/Run", () => _client.RunAsync(request, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerRun(ByteStrings.ToArray(response.Reply), response.UnreachablePeers);
+    }
+
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) =>
         ObserveAsync("k8scache.peer/Invalidate", () =>
             _client.InvalidateAsync(new InvalidateRequest { Header = _header(), Group = group, Key = key }, _headers, DateTime.UtcNow + timeout, cancellationToken).ResponseAsync);
@@ -132,7 +139,7 @@ internal sealed class PeerClient : IPeer, IDisposable
         catch (RpcException e)
         {
             span?.SetStatus(ActivityStatusCode.Error, e.StatusCode.ToString());
-            var failure = FailureOf(e.StatusCode);
+            var failure = e.Trailers.GetValue(WrongTypeTrailer.Name) == WrongTypeTrailer.Value ? PeerFailure.WrongType : FailureOf(e.StatusCode);
             Report(failure is PeerFailure.Unreachable or PeerFailure.TimedOut ? Health.RecordFailure() : Health.RecordSuccess());
             Record(spanName, started, "error");
             throw new PeerCallException(failure, e.Status.Detail, e);

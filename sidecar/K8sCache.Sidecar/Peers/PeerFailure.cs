@@ -21,6 +21,9 @@ internal enum PeerFailure
     /// <summary>The owner refused the request as too large.</summary>
     TooLarge,
 
+    /// <summary>The owner holds the key as another kind of value (a hash where a string was asked for).</summary>
+    WrongType,
+
     /// <summary>Any other error the peer answered with.</summary>
     Failed,
 }

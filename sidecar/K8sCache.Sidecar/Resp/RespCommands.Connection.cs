@@ -39,7 +39,7 @@ internal sealed partial class RespCommands
         var protocol = session.Protocol;
         if (request.Count >= 2)
         {
-            var version = Integer(request, 1);
+            var version = RespArguments.Integer(request, 1);
             protocol = version is 2 or 3 ? (int)version : throw new RespSyntaxException("NOPROTO unsupported protocol version");
         }
 
@@ -161,7 +161,7 @@ internal sealed partial class RespCommands
     /// <summary>SELECT 0: the one database there is (groups take the place of databases).</summary>
     public ValueTask Select(RespRequest request, RespSession session, PipeWriter output)
     {
-        if (Integer(request, 1) != 0)
+        if (RespArguments.Integer(request, 1) != 0)
         {
             throw new RespSyntaxException("ERR DB index is out of range");
         }
@@ -177,12 +177,15 @@ internal sealed partial class RespCommands
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>RESET: back to a new connection's state (RESP2, no name, not authenticated when a password is set).</summary>
+    /// <summary>RESET: back to a new connection's state (RESP2, no name, not authenticated when a password is set, no
+/// transaction, nothing watched).</summary>
     public ValueTask Reset(RespRequest request, RespSession session, PipeWriter output)
     {
         session.Protocol = 2;
         session.Name = session.LibraryName = session.LibraryVersion = null;
         session.Authenticated = !PasswordRequired;
+        session.Multi = null;
+        session.Watches = [];
         RespWriter.Simple(output, "RESET"u8);
         return ValueTask.CompletedTask;
     }

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.IO.Pipelines;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
@@ -45,36 +44,7 @@ internal sealed partial class RespCommands
     {
         var (group, key) = Resolve(request, 1);
         node.Validator.ValidateValue(request[2].Length);
-        var (condition, returnPrevious, keepTtl) = (SetCondition.Always, false, false);
-        long? ttlMs = null;
-        for (var i = 3; i < request.Count; i++)
-        {
-            if (request.Is(i, "NX"u8) && condition == SetCondition.Always)
-            {
-                condition = SetCondition.IfAbsent;
-            }
-            else if (request.Is(i, "XX"u8) && condition == SetCondition.Always)
-            {
-                condition = SetCondition.IfPresent;
-            }
-            else if (request.Is(i, "GET"u8) && !returnPrevious)
-            {
-                returnPrevious = true;
-            }
-            else if (request.Is(i, "KEEPTTL"u8) && ttlMs is null && !keepTtl)
-            {
-                keepTtl = true;
-            }
-            else if (!keepTtl && ttlMs is null && TimeOption(request, i) is { } unit && i + 1 < request.Count)
-            {
-                ttlMs = LifetimeMs(request, ++i, unit, "set");
-            }
-            else
-            {
-                throw RespSyntaxException.Syntax();
-            }
-        }
-
+        var (condition, returnPrevious, keepTtl, ttlMs) = RespSetOptions.Parse(request, 3, node.Validator);
         var value = request.Bytes(2);
         var ttl = ttlMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
         var result = await group.SetAsync(key, value, ttl, CancellationToken.None, new SetCommand(condition, keepTtl, returnPrevious));
@@ -102,9 +72,9 @@ internal sealed partial class RespCommands
         {
             ttlMs = 0;
         }
-        else if (request.Count == 4 && TimeOption(request, 2) is { } unit)
+        else if (request.Count == 4 && RespArguments.TimeOption(request, 2) is { } unit)
         {
-            ttlMs = LifetimeMs(request, 3, unit, "getex");
+            ttlMs = RespArguments.LifetimeMs(request, 3, unit, "getex", node.Validator);
         }
         else if (request.Count != 2)
         {
@@ -139,7 +109,7 @@ internal sealed partial class RespCommands
     public async ValueTask ExpireAsync(RespRequest request, RespSession session, PipeWriter output, long unitMs, bool absolute)
     {
         var (group, key) = Resolve(request, 1);
-        var time = Integer(request, 2);
+        var time = RespArguments.Integer(request, 2);
         var condition = ExpireCondition.Always;
         for (var i = 3; i < request.Count; i++)
         {
@@ -156,7 +126,7 @@ internal sealed partial class RespCommands
             condition = next;
         }
 
-        var ttlMs = TtlFrom(time, unitMs, absolute, request.Text(0).ToLowerInvariant());
+        var ttlMs = RespArguments.TtlFrom(time, unitMs, absolute, request.Text(0).ToLowerInvariant());
         if (ttlMs <= 0)
         {
             var deleted = await group.DeleteAsync(key, CancellationToken.None);
@@ -251,38 +221,4 @@ internal sealed partial class RespCommands
             RespWriter.Null(output, session.Protocol);
         }
     }
-
-    /// <summary>EX, PX, EXAT, PXAT: milliseconds per unit, negative for the absolute forms.</summary>
-    private static long? TimeOption(RespRequest request, int index) =>
-        request.Is(index, "EX"u8) ? 1000 : request.Is(index, "PX"u8) ? 1 : request.Is(index, "EXAT"u8) ? -1000 : request.Is(index, "PXAT"u8) ? -1 : null;
-
-    /// <summary>The lifetime SET and GETEX were given; Redis refuses zero and negative times. A time already past
-    /// becomes the shortest lifetime, so the key is gone at once.</summary>
-    private long LifetimeMs(RespRequest request, int index, long unit, string command)
-    {
-        var time = Integer(request, index);
-        if (time <= 0)
-        {
-            throw new RespSyntaxException($"ERR invalid expire time in '{command}' command");
-        }
-
-        var ttlMs = TtlFrom(time, Math.Abs(unit), absolute: unit < 0, command);
-        return node.Validator.ClampTtlMs(Math.Max(1, ttlMs));
-    }
-
-    private static long TtlFrom(long time, long unitMs, bool absolute, string command)
-    {
-        if (time > long.MaxValue / unitMs || time < long.MinValue / unitMs)
-        {
-            throw new RespSyntaxException($"ERR invalid expire time in '{command}' command");
-        }
-
-        var ms = time * unitMs;
-        return absolute ? ms - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : ms;
-    }
-
-    private static long Integer(RespRequest request, int index) =>
-        Utf8Parser.TryParse(request[index], out long value, out var consumed) && consumed == request[index].Length
-            ? value
-            : throw RespSyntaxException.NotAnInteger();
 }

@@ -24,14 +24,12 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
         stats.Command();
         if (!RespCommandTable.TryFind(request[0], out var command))
         {
-            RespWriter.Error(output, UnknownCommand(request));
-            return ValueTask.CompletedTask;
+            return Refuse(session, output, UnknownCommand(request));
         }
 
         if (!command!.Accepts(request.Count))
         {
-            RespWriter.Error(output, $"ERR wrong number of arguments for '{command.Name}' command");
-            return ValueTask.CompletedTask;
+            return Refuse(session, output, $"ERR wrong number of arguments for '{command.Name}' command");
         }
 
         if (!session.Authenticated && !command.AllowedBeforeAuth)
@@ -43,6 +41,12 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
         if (command.NeedsRing && !peers.IsReady)
         {
             RespWriter.Error(output, "LOADING K8sCache is not ready: the ring is not built yet");
+            return ValueTask.CompletedTask;
+        }
+
+        if (session.Multi is not null && command.Name is not ("exec" or "discard" or "multi" or "watch" or "quit" or "reset"))
+        {
+            Queue(request, session, output);
             return ValueTask.CompletedTask;
         }
 
@@ -58,6 +62,14 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
         }
 
         return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(pending, output);
+    }
+
+    /// <summary>An error before the command runs; inside MULTI it condemns the transaction, as in Redis.</summary>
+    private static ValueTask Refuse(RespSession session, PipeWriter output, string error)
+    {
+        session.Multi?.Aborted = true;
+        RespWriter.Error(output, error);
+        return ValueTask.CompletedTask;
     }
 
     private async ValueTask AwaitAsync(ValueTask pending, PipeWriter output)
@@ -78,6 +90,8 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
         switch (e)
         {
             case RespSyntaxException:
+                return e.Message;
+            case InputException { Kind: InputErrorKind.WrongType }:
                 return e.Message;
             case InputException:
                 return "ERR " + e.Message;

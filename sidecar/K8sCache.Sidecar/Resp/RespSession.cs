@@ -1,6 +1,7 @@
 namespace K8sCache.Sidecar.Resp;
 
-/// <summary>One client connection's state: its id, protocol (2 until HELLO 3), name and whether it authenticated.</summary>
+/// <summary>One client connection's state: its id, protocol (2 until HELLO 3), name, whether it authenticated, and
+/// its transaction and watched keys.</summary>
 internal sealed class RespSession(long id, bool authenticated)
 {
     public long Id { get; } = id;
@@ -14,6 +15,12 @@ internal sealed class RespSession(long id, bool authenticated)
     public string? LibraryVersion { get; set; }
 
     public bool Authenticated { get; set; } = authenticated;
+
+    /// <summary>The transaction MULTI opened, until EXEC or DISCARD.</summary>
+    public RespTransaction? Multi { get; set; }
+
+    /// <summary>Keys WATCHed since the last EXEC, DISCARD or UNWATCH.</summary>
+    public List<RespWatch> Watches { get; set; } = [];
 
     /// <summary>QUIT or a protocol error: close once the replies so far are sent.</summary>
     public bool Closing { get; set; }

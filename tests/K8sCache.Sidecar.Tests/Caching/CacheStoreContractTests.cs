@@ -240,4 +240,61 @@ public abstract class CacheStoreContractTests
 
         public void Read(scoped ReadOnlySpan<byte> value, long expiresAtMs) => (Value, ExpiresAtMs) = (value.ToArray(), expiresAtMs);
     }
+
+    [Fact]
+    public void Scan_VisitsEveryKeyHeldThroughout_Once_WhileTheStoreGrowsAndShrinks()
+    {
+        var store = Create(100_000_000);
+        for (var i = 0; i < 2000; i++)
+        {
+            store.Set("kept-" + i, [1], 0, i % 3 == 0 ? ValueKind.Hash : ValueKind.String);
+        }
+
+        var seen = new List<(string Key, ValueKind Kind)>();
+        var (cursor, steps) = (0UL, 0);
+        do
+        {
+            cursor = store.Scan(cursor, 10, 0, seen);
+            // Churn between steps: new keys force the index to resize, removed ones shift clusters back.
+            store.Set("added-" + steps, [2], 0);
+            store.Remove("added-" + (steps - 3));
+            steps++;
+        }
+        while (cursor != ICacheStore.ScanEnd);
+
+        var kept = seen.Where(k => k.Key.StartsWith("kept-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2000, kept.Count);
+        Assert.Equal(2000, kept.Select(k => k.Key).Distinct().Count());
+        Assert.All(kept, k => Assert.Equal(int.Parse(k.Key[5..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0 ? ValueKind.Hash : ValueKind.String, k.Kind));
+        Assert.InRange(steps, 50, 2000);
+    }
+
+    [Fact]
+    public void Scan_SkipsExpiredKeys_AndTryReadServesStringsOnly()
+    {
+        var store = Create(10_000);
+        store.Set("live", [1], 0);
+        store.Set("expired", [1], 5);
+        store.Set("hash", [1], 0, ValueKind.Hash);
+        var seen = new List<(string Key, ValueKind Kind)>();
+
+        for (var cursor = 0UL; cursor != ICacheStore.ScanEnd;)
+        {
+            cursor = store.Scan(cursor, 100, 10, seen);
+        }
+
+        Assert.Equal(["hash", "live"], seen.Select(k => k.Key).Order(StringComparer.Ordinal));
+        Assert.True(store.TryGet("hash", 10, out var hash) && hash.Kind == ValueKind.Hash);
+        var reader = new CountingReader();
+        Assert.False(store.TryRead("hash", 10, ref reader));
+        Assert.True(store.TryRead("live", 10, ref reader));
+        Assert.Equal(1, reader.Reads);
+    }
+
+    private struct CountingReader : ICacheValueReader
+    {
+        public int Reads;
+
+        public void Read(ReadOnlySpan<byte> value, long expiresAtMs) => Reads++;
+    }
 }

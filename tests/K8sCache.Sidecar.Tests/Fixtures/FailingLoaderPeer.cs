@@ -25,6 +25,8 @@ internal sealed class FailingLoaderPeer(string address, PeerFailure failure = Pe
     public Task<PeerWrite> DeleteAsync(string group, string key, CancellationToken cancellationToken) =>
         Task.FromResult(new PeerWrite(false, []));
 
+    public Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 

@@ -79,6 +79,23 @@ internal sealed class FakePeer(string address) : IPeer
         return Task.FromResult(new PeerWrite(Values.Remove(key), []));
     }
 
+    /// <summary>Programs run on this peer, in order.</summary>
+    public List<byte[]> Programs { get; } = [];
+
+    /// <summary>What every program run here answers.</summary>
+    public byte[] RunReply { get; set; } = "+OK\r\n"u8.ToArray();
+
+    public Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        lock (Programs)
+        {
+            Programs.Add(program.ToArray());
+        }
+
+        return Task.FromResult(new PeerRun(RunReply, []));
+    }
+
     public Task<PeerWrite> ExpireAsync(string group, string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)
     {
         ThrowIfDown();
@@ -145,6 +162,8 @@ internal sealed class GatedPeer(string address, Task gate) : IPeer
 
     public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
@@ -170,6 +189,8 @@ internal sealed class RefusingPeer(string address) : IPeer
         throw new NotSupportedException();
 
     public Task<PeerValue> PeekAsync(string group, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<PeerRun> RunAsync(string group, ReadOnlyMemory<byte> program, int protocol, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task InvalidateAsync(string group, string key, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 }

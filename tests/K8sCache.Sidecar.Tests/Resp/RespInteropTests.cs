@@ -20,6 +20,17 @@ public sealed class RespInteropTests(ThreeNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task RedisPy_RunsCountersHashesTransactionsAndScan_AcrossTwoNodes()
+    {
+        var (a, b) = (Cluster.Nodes[0], Cluster.Nodes[2]);
+        var (exit, output) = await RunAsync("/usr/bin/python3", RepositoryPaths.Interop("python"), "redis_compat.py", a.Ip,
+            a.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture), b.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Ip);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("redis-py compat: ok", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeRedisOverResp3_AndIoredis_RunTheirCommands()
     {
         var (exit, output) = await RunAsync("node", RepositoryPaths.Interop("node"), "redis_client.js", Cluster.Nodes[1].Ip, Cluster.Nodes[1].RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
