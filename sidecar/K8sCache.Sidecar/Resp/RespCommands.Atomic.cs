@@ -79,7 +79,9 @@ internal sealed partial class RespCommands
             }
 
             RequireOneOwner(group, [.. multi.Keys.Take(1), .. keys]);
-            multi.Bytes += request.Length;
+            // The program carries each argument with its RESP framing (at most 16 bytes): counted, so a transaction
+            // that fits here also fits the peer port's limit for Run.
+            multi.Bytes += request.Length + 16L * request.Count;
             if (multi.Bytes > node.Options.Resp.MaxRequestBytes)
             {
                 throw new RespSyntaxException($"ERR the transaction's commands exceed Resp:MaxRequestBytes ({node.Options.Resp.MaxRequestBytes} bytes)");

@@ -30,6 +30,21 @@ async function nodeRedisResp3() {
   await assert.rejects(client.sendCommand(['NOSUCH']), /unknown command/);
   await assert.rejects(client.get('nogroup'), /names no group/);
   assert.equal(await client.get('kv:node-a'), 'alpha');
+  // Counters, hashes (a RESP3 map), TYPE and WRONGTYPE, a transaction on one owner through a hash tag, SCAN.
+  assert.equal(await client.incr('kv:node-count'), 1);
+  assert.equal(await client.incrBy('kv:node-count', 9), 10);
+  assert.equal(await client.hSet('kv:node-h', { a: '1', b: '2' }), 2);
+  assert.deepEqual({ ...(await client.hGetAll('kv:node-h')) }, { a: '1', b: '2' });
+  assert.equal(await client.hIncrBy('kv:node-h', 'a', 4), 5);
+  assert.equal(await client.type('kv:node-h'), 'hash');
+  await assert.rejects(client.get('kv:node-h'), /^.*WRONGTYPE/);
+  const exec = await client.multi().set('kv:{node-tx}:a', '1').incr('kv:{node-tx}:n').hSet('kv:{node-tx}:h', 'f', 'v').exec();
+  assert.deepEqual(exec, ['OK', 1, 1]);
+  const scanned = [];
+  for await (const keys of client.scanIterator({ MATCH: 'kv:{node-tx}:*', COUNT: 5 })) {
+    scanned.push(...keys);
+  }
+  assert.deepEqual(scanned.sort(), ['kv:{node-tx}:a', 'kv:{node-tx}:h', 'kv:{node-tx}:n']);
   const hello = await client.sendCommand(['HELLO', '3']);
   assert.equal(hello.proto ?? hello.get?.('proto'), 3);
   await client.quit();
@@ -45,6 +60,12 @@ async function ioredisResp2() {
   assert.equal(await client.getBuffer('kv:io-a').then((b) => b.toString()), 'one');
   await assert.rejects(client.set('kv:io-x', 'v', 'PX', '-5'), /invalid expire time/);
   assert.equal(await client.get('scores:io-loaded'), 'value-of-io-loaded');
+  assert.equal(await client.setex('kv:io-ex', 100, 'v'), 'OK');
+  assert.equal(await client.setnx('kv:io-ex', 'w'), 0);
+  assert.equal(await client.hset('kv:io-h', 'f', 'v'), 1);
+  assert.deepEqual(await client.hgetall('kv:io-h'), { f: 'v' });
+  const multi = await client.multi().incr('kv:{io-tx}:n').incrbyfloat('kv:{io-tx}:n', '0.5').exec();
+  assert.deepEqual(multi, [[null, 1], [null, '1.5']]);
   client.disconnect();
 }
 
