@@ -53,16 +53,7 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
             }
 
             var next = ttlMs > 0 ? now + ttlMs : 0;
-            // No expiry counts as infinitely late, as Redis's GT and LT do.
-            var (current, wanted) = (held.ExpiresAtMs == 0 ? long.MaxValue : held.ExpiresAtMs, next == 0 ? long.MaxValue : next);
-            applied = condition switch
-            {
-                ExpireCondition.IfNoExpiry => held.ExpiresAtMs == 0,
-                ExpireCondition.IfExpiry => held.ExpiresAtMs != 0,
-                ExpireCondition.IfLater => wanted > current,
-                ExpireCondition.IfEarlier => wanted < current,
-                _ => true,
-            };
+            applied = ExpireConditions.Allows(condition, held.ExpiresAtMs, next);
             if (applied)
             {
                 hot.Remove(key);

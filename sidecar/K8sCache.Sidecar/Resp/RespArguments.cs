@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
 
 namespace K8sCache.Sidecar.Resp;
@@ -17,6 +18,29 @@ internal static class RespArguments
         double.TryParse(request[index], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
             : throw new RespSyntaxException("ERR value is not a valid float");
+
+    /// <summary>EXPIRE's options from <paramref name="first"/> on: NX, XX, GT or LT (repeating one is allowed, mixing
+    /// them is not, as in Redis).</summary>
+    public static ExpireCondition ExpireOption(RespRequest request, int first)
+    {
+        var condition = ExpireCondition.Always;
+        for (var i = first; i < request.Count; i++)
+        {
+            var next = request.Is(i, "NX"u8) ? ExpireCondition.IfNoExpiry
+                : request.Is(i, "XX"u8) ? ExpireCondition.IfExpiry
+                : request.Is(i, "GT"u8) ? ExpireCondition.IfLater
+                : request.Is(i, "LT"u8) ? ExpireCondition.IfEarlier
+                : throw new RespSyntaxException($"ERR Unsupported option {request.Text(i)}");
+            if (condition != ExpireCondition.Always && condition != next)
+            {
+                throw new RespSyntaxException("ERR NX and XX, GT or LT options at the same time are not compatible");
+            }
+
+            condition = next;
+        }
+
+        return condition;
+    }
 
     /// <summary>EX, PX, EXAT, PXAT: milliseconds per unit, negative for the absolute forms.</summary>
     public static long? TimeOption(RespRequest request, int index) =>

@@ -110,22 +110,7 @@ internal sealed partial class RespCommands
     {
         var (group, key) = Resolve(request, 1);
         var time = RespArguments.Integer(request, 2);
-        var condition = ExpireCondition.Always;
-        for (var i = 3; i < request.Count; i++)
-        {
-            var next = request.Is(i, "NX"u8) ? ExpireCondition.IfNoExpiry
-                : request.Is(i, "XX"u8) ? ExpireCondition.IfExpiry
-                : request.Is(i, "GT"u8) ? ExpireCondition.IfLater
-                : request.Is(i, "LT"u8) ? ExpireCondition.IfEarlier
-                : throw new RespSyntaxException($"ERR Unsupported option {request.Text(i)}");
-            if (condition != ExpireCondition.Always && condition != next)
-            {
-                throw new RespSyntaxException("ERR NX and XX, GT or LT options at the same time are not compatible");
-            }
-
-            condition = next;
-        }
-
+        var condition = RespArguments.ExpireOption(request, 3);
         var ttlMs = RespArguments.TtlFrom(time, unitMs, absolute, request.Text(0).ToLowerInvariant());
         if (ttlMs <= 0)
         {

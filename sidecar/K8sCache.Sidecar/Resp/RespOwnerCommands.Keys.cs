@@ -30,12 +30,13 @@ internal static partial class RespOwnerCommands
         RespWriter.Integer(output, found);
     }
 
-    /// <summary>EXPIRE and its forms; the conditions NX, XX, GT and LT as the endpoint's EXPIRE takes them.</summary>
+    /// <summary>EXPIRE and its forms; the conditions NX, XX, GT and LT as the endpoint's EXPIRE takes them
+    /// (<see cref="ExpireConditions"/>).</summary>
     public static void Expire(RespRequest request, AtomicEntries entries, IBufferWriter<byte> output, long unitMs, bool absolute)
     {
         var key = Key(request, 1, entries);
         var time = RespArguments.Integer(request, 2);
-        var condition = request.Count == 3 ? null : request.Count == 4 ? request.Text(3).ToUpperInvariant() : throw RespSyntaxException.Syntax();
+        var condition = RespArguments.ExpireOption(request, 3);
         var ttlMs = RespArguments.TtlFrom(time, unitMs, absolute, request.Text(0).ToLowerInvariant());
         if (!entries.TryGet(key, out var held))
         {
@@ -43,17 +44,9 @@ internal static partial class RespOwnerCommands
             return;
         }
 
+        // A time already past deletes the key, if the condition allows the change to that time.
         var next = ttlMs <= 0 ? entries.NowMs : entries.NowMs + entries.Validator.ClampTtlMs(ttlMs);
-        var (current, wanted) = (held.ExpiresAtMs == 0 ? long.MaxValue : held.ExpiresAtMs, next);
-        var applies = condition switch
-        {
-            null => true,
-            "NX" => held.ExpiresAtMs == 0,
-            "XX" => held.ExpiresAtMs != 0,
-            "GT" => wanted > current,
-            "LT" => wanted < current,
-            _ => throw new RespSyntaxException($"ERR Unsupported option {request.Text(3)}"),
-        };
+        var applies = ExpireConditions.Allows(condition, held.ExpiresAtMs, next);
         if (applies && ttlMs <= 0)
         {
             entries.Remove(key);
