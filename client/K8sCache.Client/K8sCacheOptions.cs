@@ -20,6 +20,11 @@ public sealed class K8sCacheOptions
     /// those keys must name their group themselves: <c>GROUP:KEY</c>.</summary>
     public string? DefaultGroup { get; set; }
 
+    /// <summary>Keep the in-process cache (the application's <c>IMemoryCache</c>, HybridCache's first level) coherent
+    /// with the cluster: a key written or removed anywhere leaves this process's copy within milliseconds, and values
+    /// that may have missed a change are never kept (client README, "Coherent in-process caches"). Default true.</summary>
+    public bool CoherentLocalCache { get; set; } = true;
+
     /// <summary>Most connections open to the sidecar at once; a call waits for a free one. Default 64.</summary>
     public int MaxConnections { get; set; } = 64;
 

@@ -12,13 +12,33 @@ namespace K8sCache.Client;
 /// entry is stored with a 24-byte header holding the window (and the absolute end, if any), and every Get or Refresh
 /// moves its lifetime on by the window, never past the absolute end. Entries without a sliding expiration are stored
 /// as they are, so other clients read the same bytes.</para>
+/// <para>HybridCache's tag records (keys <c>__MSFT_HCT__TAG</c>) live in the group every sidecar serves for them,
+/// <c>k8scache.tags</c>. With <see cref="K8sCacheOptions.CoherentLocalCache"/>, every read first subscribes to its
+/// group's changes, so the in-process cache in front of this one stays coherent (<see cref="LocalCacheCoherence"/>).</para>
 /// </summary>
-public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions options) : IBufferDistributedCache
+public sealed class K8sDistributedCache : IBufferDistributedCache
 {
     /// <summary>Marks an entry stored with a sliding expiration: "K8SCSLD" and a format version.</summary>
     private static readonly byte[] SlidingMagic = "K8SCSLD1"u8.ToArray();
 
     private const int HeaderBytes = 24;
+
+    private readonly K8sCacheClient _client;
+    private readonly K8sCacheOptions _options;
+    private readonly LocalCacheCoherence? _coherence;
+
+    /// <summary>The cluster cache through <paramref name="client"/>, without in-process cache coherence.</summary>
+    public K8sDistributedCache(K8sCacheClient client, K8sCacheOptions options)
+        : this(client, options, null)
+    {
+    }
+
+    internal K8sDistributedCache(K8sCacheClient client, K8sCacheOptions options, LocalCacheCoherence? coherence)
+    {
+        _client = client;
+        _options = options;
+        _coherence = coherence;
+    }
 
     /// <inheritdoc/>
     public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
@@ -27,7 +47,17 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         var (group, name) = Split(key);
-        var stored = await client.GetAsync(group, name, token).ConfigureAwait(false);
+        if (_coherence is not null)
+        {
+            await _coherence.BeginReadAsync(group, key).ConfigureAwait(false);
+        }
+
+        var stored = await _client.GetAsync(group, name, token).ConfigureAwait(false);
+        if (group == LocalCacheCoherence.TagsGroup)
+        {
+            _coherence?.SawTagRecord(name, stored);
+        }
+
         if (stored is null || !IsSliding(stored, out var window, out var absoluteEnd))
         {
             return stored;
@@ -54,7 +84,7 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
         var (group, name) = Split(key);
-        var stored = await client.GetAsync(group, name, token).ConfigureAwait(false);
+        var stored = await _client.GetAsync(group, name, token).ConfigureAwait(false);
         if (stored is not null && IsSliding(stored, out var window, out var absoluteEnd))
         {
             await SlideAsync(group, name, window, absoluteEnd, token).ConfigureAwait(false);
@@ -68,7 +98,7 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {
         var (group, name) = Split(key);
-        await client.DeleteAsync(group, name, token).ConfigureAwait(false);
+        await _client.DeleteAsync(group, name, token).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -96,6 +126,17 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
     {
         ArgumentNullException.ThrowIfNull(options);
         var (group, name) = Split(key);
+        if (LocalCacheCoherence.IsLocalOnly)
+        {
+            // HybridCache expiring a tag because another process did: the record is already in the cluster.
+            return;
+        }
+
+        if (group == LocalCacheCoherence.TagsGroup)
+        {
+            _coherence?.SawTagRecord(name, value.IsSingleSegment ? value.FirstSpan : value.ToArray());
+        }
+
         var now = DateTimeOffset.UtcNow;
         DateTimeOffset? absoluteEnd = options.AbsoluteExpiration ?? (now + options.AbsoluteExpirationRelativeToNow);
         if (absoluteEnd <= now)
@@ -115,12 +156,12 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
             BinaryPrimitives.WriteInt64LittleEndian(stored.AsSpan(8), (long)window.TotalMilliseconds);
             BinaryPrimitives.WriteInt64LittleEndian(stored.AsSpan(16), absoluteEnd?.ToUnixTimeMilliseconds() ?? 0);
             value.CopyTo(stored.AsSpan(HeaderBytes));
-            await client.SetAsync(group, name, stored, Lifetime(window, absoluteEnd, now), token).ConfigureAwait(false);
+            await _client.SetAsync(group, name, stored, Lifetime(window, absoluteEnd, now), token).ConfigureAwait(false);
             return;
         }
 
         var bytes = value.IsSingleSegment ? value.First : value.ToArray();
-        await client.SetAsync(group, name, bytes, absoluteEnd - now, token).ConfigureAwait(false);
+        await _client.SetAsync(group, name, bytes, absoluteEnd - now, token).ConfigureAwait(false);
     }
 
     private static bool IsSliding(byte[] stored, out TimeSpan window, out DateTimeOffset? absoluteEnd)
@@ -147,14 +188,19 @@ public sealed class K8sDistributedCache(K8sCacheClient client, K8sCacheOptions o
         var lifetime = Lifetime(window, absoluteEnd, DateTimeOffset.UtcNow);
         if (lifetime > TimeSpan.Zero)
         {
-            await client.ExpireAsync(group, name, lifetime, token).ConfigureAwait(false);
+            await _client.ExpireAsync(group, name, lifetime, token).ConfigureAwait(false);
         }
     }
 
     private (string Group, string Key) Split(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        if (options.DefaultGroup is { } group)
+        if (key.StartsWith(LocalCacheCoherence.TagKeyPrefix, StringComparison.Ordinal))
+        {
+            return (LocalCacheCoherence.TagsGroup, key);
+        }
+
+        if (_options.DefaultGroup is { } group)
         {
             return (group, key);
         }

@@ -122,40 +122,35 @@ internal sealed class RespConnection : IDisposable
         using var linked = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _timeout)
             : default;
-        var token = _timeout.Token;
+        await SendAsync(_timeout.Token).ConfigureAwait(false);
+        return await ReadAsync(_timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the command begun with <see cref="Begin"/> without reading a reply (a subscription's commands,
+    /// whose confirmations arrive among its messages).</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendAsync(CancellationToken cancellationToken)
+    {
         var request = _request.WrittenMemory;
         while (!request.IsEmpty)
         {
-            var sent = await _socket.SendAsync(request, SocketFlags.None, token).ConfigureAwait(false);
+            var sent = await _socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             request = request[sent..];
         }
+    }
 
+    /// <summary>Reads the next reply or pushed message, however long it takes to come.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RespReply> ReadAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var consumed = RespReplyReader.TryRead(_buffer.AsSpan(_start, _end - _start), out var reply);
-            if (consumed > 0)
+            if (TryTakeReply(out var reply))
             {
-                _start += consumed;
-                if (_start == _end)
-                {
-                    _start = _end = 0;
-                }
-
                 return reply;
             }
 
-            if (_end == _buffer.Length)
-            {
-                Compact();
-            }
-
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new K8sCacheUnavailableException("the sidecar closed the connection");
-            }
-
-            _end += read;
+            Received(await _socket.ReceiveAsync(ReceiveSpace(), SocketFlags.None, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -181,6 +176,43 @@ internal sealed class RespConnection : IDisposable
 
         var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
         return new IPEndPoint(addresses.First(), port);
+    }
+
+    private bool TryTakeReply(out RespReply reply)
+    {
+        var consumed = RespReplyReader.TryRead(_buffer.AsSpan(_start, _end - _start), out reply);
+        if (consumed == 0)
+        {
+            return false;
+        }
+
+        _start += consumed;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        return true;
+    }
+
+    private Memory<byte> ReceiveSpace()
+    {
+        if (_end == _buffer.Length)
+        {
+            Compact();
+        }
+
+        return _buffer.AsMemory(_end);
+    }
+
+    private void Received(int read)
+    {
+        if (read == 0)
+        {
+            throw new K8sCacheUnavailableException("the sidecar closed the connection");
+        }
+
+        _end += read;
     }
 
     /// <summary>Moves unread bytes to the front, or grows the buffer when a reply is larger than it.</summary>

@@ -71,7 +71,7 @@ public sealed partial class ClientTests(PodPairFixture fixture) : IClassFixture<
         var unknown = await Assert.ThrowsAsync<K8sCacheException>(async () => await Cache(0).GetAsync("nope", "k"));
         var tooLarge = await Assert.ThrowsAsync<K8sCacheException>(async () => await Cache(0).SetAsync("kv", "big", new byte[2 * 1024 * 1024]));
 
-        Assert.Contains("names no group: use GROUP:KEY with one of kv, scores", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("names no group: use GROUP:KEY with one of k8scache.tags, kv, scores", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("MaxValueBytes", tooLarge.Message, StringComparison.Ordinal);
         Assert.Equal("still-works", await SetThenGetAsync("after-errors", "still-works"));
     }

@@ -61,15 +61,6 @@ public sealed class HybridCacheTests(PodPairFixture fixture) : IClassFixture<Pod
         Assert.Equal("after-tag-removal", read);
     }
 
-    [Fact]
-    public async Task HybridCacheWithoutADefaultGroup_IsRefusedWithTheReason_NotQuietlyDegraded()
-    {
-        await using var provider = NewInstance(0, defaultGroup: null);
-
-        var e = Assert.Throws<InvalidOperationException>(provider.GetRequiredService<HybridCache>);
-        Assert.Contains("set K8sCacheOptions.DefaultGroup", e.Message, StringComparison.Ordinal);
-    }
-
     private HybridCache Hybrid(int pod) => Pods.Applications[pod].Services.GetRequiredService<HybridCache>();
 
     private ServiceProvider NewInstance(int pod, string? defaultGroup = null)

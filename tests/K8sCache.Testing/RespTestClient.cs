@@ -50,6 +50,9 @@ public sealed class RespTestClient : IDisposable
         return Read();
     }
 
+    /// <summary>The marker of the last aggregate read: '*' (array), '%' (RESP3 map) or '>' (RESP3 push).</summary>
+    public char LastAggregate { get; private set; }
+
     /// <summary>Reads one reply (blocking, bounded by the socket's receive timeout).</summary>
     public object? Read()
     {
@@ -72,7 +75,8 @@ public sealed class RespTestClient : IDisposable
                 var value = new byte[length + 2];
                 _input.ReadExactly(value);
                 return Encoding.UTF8.GetString(value, 0, length);
-            case '*' or '%':
+            case '*' or '%' or '>':
+                LastAggregate = line[0];
                 var count = int.Parse(line[1..], System.Globalization.CultureInfo.InvariantCulture) * (line[0] == '%' ? 2 : 1);
                 return count < 0 ? null : Enumerable.Range(0, count).Select(_ => Read()).ToList();
             default:

@@ -6,6 +6,7 @@ using K8sCache.Metrics;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.PubSub;
 using K8sCache.Sidecar.Resp;
 using K8sCache.Sidecar.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -62,7 +63,7 @@ public class RespHitBenchmark
             TimeProvider.System, NullLogger.Instance);
         _peers.UpdateMembers([options.Self]);
         _node = new CacheNode(options, _peers, static (_, _) => null, TimeProvider.System, NullLogger.Instance);
-        _commands = new RespCommands(_node, _peers, new RespStats(), NullLogger.Instance);
+        _commands = new RespCommands(_node, _peers, new MessageBus(_peers, () => _node.Options.Resp, NullLogger.Instance), new RespStats(), NullLogger.Instance);
         _group = _node.GetGroup("bench");
         _exporter = new PrometheusTextExporter(SidecarInstruments.Meter);
         _exporter.AddHistograms("k8scache_get_duration_seconds", "Gets", () => _group.Latency.Series);

@@ -3,6 +3,7 @@ using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Api;
 
@@ -12,7 +13,7 @@ namespace K8sCache.Sidecar.Api;
 /// every request is validated against the same limits as the localhost API. A Get is answered from this node's
 /// caches or loader, never forwarded (so requests travel at most one hop).
 /// </summary>
-internal sealed class PeerGrpcService(CacheNode node, PeerSet peers) : Peer.PeerBase
+internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, MessageBus bus) : Peer.PeerBase
 {
     public override async Task<PeerGetResponse> Get(PeerGetRequest request, ServerCallContext context)
     {
@@ -110,6 +111,14 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers) : Peer.Peer
     {
         Admit(request.Header, request.Group, request.Key).Invalidate(request.Key);
         return Task.FromResult(new InvalidateResponse());
+    }
+
+    /// <summary>Messages another member published: delivered to this node's subscribers, never relayed again.</summary>
+    public override Task<PublishResponse> Publish(PublishRequest request, ServerCallContext context)
+    {
+        peers.ObserveView(request.Header);
+        bus.DeliverRelayed(request.Messages.Select(m => new PeerMessage(ByteStrings.ToArray(m.Channel), ByteStrings.ToArray(m.Payload))));
+        return Task.FromResult(new PublishResponse());
     }
 
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>

@@ -65,6 +65,8 @@ internal sealed class PeerRequestGate(CacheNode node, PeerTokens tokens)
         "Ping" => EnvelopeBytes,
         // A program is one Redis request, or a transaction's queued requests: bounded as the Redis endpoint bounds one.
         "Run" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
+        // A batch of published messages is cut at the sender's request limit (MessageBus): the same on every member.
+        "Publish" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
         _ => KeyMessageBytes(),
     };
 

@@ -19,6 +19,16 @@ internal static class Defaults
     public const int RespMaxConnections = 4000;
     public const long RespMaxRequestBytes = 64L << 20;
 
+    /// <summary>The group every sidecar serves besides the configured ones: HybridCache's tag records, whose keys name
+    /// no group (docs/redis.md). Not a DNS label, so no configured group can have its name.</summary>
+    public const string TagsGroupName = "k8scache.tags";
+
+    /// <summary>The tags group's budget: a tag record is a key and 8 bytes, so tens of thousands of tags fit.</summary>
+    public const long TagsGroupMaxBytes = 4L << 20;
+
+    /// <summary>Redis's hard limit for pub/sub clients' output buffers (client-output-buffer-limit pubsub 32mb).</summary>
+    public const long RespMaxSubscriberBacklogBytes = 32L << 20;
+
     /// <summary>The peer and admin defaults when <c>POD_IP</c> is an IPv6 address: an IPv6-only pod has no IPv4
     /// address to listen on.</summary>
     public const string PeerAddressIPv6 = "[::]:7070";

@@ -22,4 +22,8 @@ internal sealed record RespOptions
     /// protocol error and the connection closed. Default 64 MiB, or MaxValueBytes plus 64 KiB if that is more; at
     /// least MaxValueBytes plus 64 KiB.</summary>
     public long MaxRequestBytes { get; init; } = Defaults.RespMaxRequestBytes;
+
+    /// <summary>Most bytes of published messages waiting for one subscriber that does not read them; past it the
+    /// subscriber is disconnected (Redis's pub/sub output buffer limit). Default 32 MiB.</summary>
+    public long MaxSubscriberBacklogBytes { get; init; } = Defaults.RespMaxSubscriberBacklogBytes;
 }

@@ -79,6 +79,9 @@ internal static partial class SidecarOptionsReader
 
         options = options with { PeerTimeout = ReadPeerTimeout(section, options.Groups, errors) };
 
+        // Outside the memory split: its few megabytes come out of the fixed overhead (docs/configuration.md).
+        options = options with { Groups = [.. options.Groups, TagsGroup] };
+
         // Requests are routed by the port they arrive on, so the endpoints need different ports.
         var addresses = new[] { options.PeerAddress, options.ApiAddress, options.GrpcAddress, options.AdminAddress, options.RespAddress };
         var ports = addresses.Where(a => a.Length > 0).Select(EndpointParser.PortOf).ToArray();
@@ -126,6 +129,7 @@ internal static partial class SidecarOptionsReader
             MaxConnections = (int)SizeOf(section, "MaxConnections", Defaults.RespMaxConnections, 1, 4096, errors),
             // Unset, it grows with the value limit: a SET of the largest value always fits.
             MaxRequestBytes = SizeOf(section, "MaxRequestBytes", Math.Max(Defaults.RespMaxRequestBytes, options.Limits.MaxValueBytes + RespRequestOverhead), 1, 1L << 30, errors),
+            MaxSubscriberBacklogBytes = SizeOf(section, "MaxSubscriberBacklogBytes", Defaults.RespMaxSubscriberBacklogBytes, 64 << 10, 1L << 30, errors),
         };
         if (resp.UnixSocket is { } socket && !Path.IsPathFullyQualified(socket))
         {
@@ -187,6 +191,10 @@ internal static partial class SidecarOptionsReader
         MaxValueBytes = (int)SizeOf(section, "MaxValueBytes", Defaults.MaxValueBytes, 0, 64L << 20, errors),
         MaxBatchKeys = (int)SizeOf(section, "MaxBatchKeys", Defaults.MaxBatchKeys, 1, 100_000, errors),
     };
+
+    /// <summary>Least recently used tags go first when it is full (an evicted tag record makes the entries it
+    /// invalidated valid again, so the budget is generous and the policy predictable).</summary>
+    private static readonly GroupOptions TagsGroup = new() { Name = Defaults.TagsGroupName, MaxBytes = Defaults.TagsGroupMaxBytes, Eviction = EvictionPolicy.Lru };
 
     private static List<GroupOptions> ReadGroups(IConfigurationSection section, List<string> errors)
     {

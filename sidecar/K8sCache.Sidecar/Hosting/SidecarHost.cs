@@ -7,6 +7,7 @@ using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.Loading;
+using K8sCache.Sidecar.PubSub;
 using K8sCache.Sidecar.Resp;
 using K8sCache.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Connections;
@@ -170,11 +171,16 @@ internal static class SidecarHost
             })
             // The peer port's gate caps each method's message itself (PeerRequestGate), and follows reloaded limits.
             .AddServiceOptions<PeerGrpcService>(o => o.MaxReceiveMessageSize = null);
-        builder.Services.AddSingleton(sp => new PeerGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>()));
+        builder.Services.AddSingleton(sp => new MessageBus(
+            sp.GetRequiredService<PeerSet>(), () => sp.GetRequiredService<CacheNode>().Options.Resp, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.PubSub")));
+        builder.Services.AddSingleton(sp => new InvalidationFeed(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<MessageBus>().Subscriptions));
+        builder.Services.AddSingleton(sp => new PeerGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<MessageBus>()));
         builder.Services.AddSingleton(sp => new CacheGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>()));
         builder.Services.AddSingleton<RespStats>();
         builder.Services.AddSingleton(sp => new RespConnectionHandler(
-            new RespCommands(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<RespStats>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
+            new RespCommands(
+                sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<MessageBus>(), sp.GetRequiredService<RespStats>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
             sp.GetRequiredService<RespStats>(),
             () => sp.GetRequiredService<CacheNode>().Options.Resp,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")));
@@ -198,6 +204,8 @@ internal static class SidecarHost
         // decommitting collection once the ports listen returns them: the idle pod's RSS is its live heap.
         app.Lifetime.ApplicationStarted.Register(() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true));
         var node = app.Services.GetRequiredService<CacheNode>();
+        // The feed listens for changes from the start, before any client can subscribe.
+        app.Services.GetRequiredService<InvalidationFeed>();
         var peers = app.Services.GetRequiredService<PeerSet>();
         var metrics = new NodeMetrics(node, peers);
         var exporter = new PrometheusTextExporter(metrics.Meter, SidecarInstruments.Meter);

@@ -36,6 +36,7 @@ internal sealed class CacheNode : IDisposable
         _logger = logger;
         ApplyGroups(options.Groups, options.Limits);
         _peers.CopiesInvalidated += DropHotCopies;
+        _peers.ChangesMissed += OnChangesMissed;
         _peers.RingChanged += DropUnowned;
     }
 
@@ -44,6 +45,15 @@ internal sealed class CacheNode : IDisposable
     public InputValidator Validator { get; private set; }
 
     public IReadOnlyCollection<Group> Groups => _groups.Values;
+
+    /// <summary>A key changed on this node (group, key): a write this node applied as the key's owner, or an owner's
+    /// invalidation. Raised synchronously, once the caches hold the change and before the write or the invalidation is
+    /// answered.</summary>
+    public event Action<string, string>? KeyChanged;
+
+    /// <summary>This node may have missed invalidations (see <see cref="PeerSet.ChangesMissed"/>): any key of another
+    /// owner may have changed without <see cref="KeyChanged"/> being raised for it.</summary>
+    public event Action? ChangesMayBeMissed;
 
     /// <summary>SIGTERM arrived: the node still serves, but reports itself not ready so traffic moves elsewhere.</summary>
     public bool Draining { get; set; }
@@ -84,6 +94,7 @@ internal sealed class CacheNode : IDisposable
     public void Dispose()
     {
         _peers.CopiesInvalidated -= DropHotCopies;
+        _peers.ChangesMissed -= OnChangesMissed;
         _peers.RingChanged -= DropUnowned;
         foreach (var group in _groups.Values)
         {
@@ -98,6 +109,10 @@ internal sealed class CacheNode : IDisposable
             group.DropHotCopies();
         }
     }
+
+    private void OnChangesMissed() => ChangesMayBeMissed?.Invoke();
+
+    private void OnKeyChanged(string group, string key) => KeyChanged?.Invoke(group, key);
 
     private void DropUnowned(HashRing ring)
     {
@@ -122,7 +137,9 @@ internal sealed class CacheNode : IDisposable
             }
             else
             {
-                next[options.Name] = new Group(_peers.Self, options, _loaderFactory(options, limits), _peers, Options.HotCacheTtl, _timeProvider, _logger, _atomicRunner, () => Validator);
+                var group = new Group(_peers.Self, options, _loaderFactory(options, limits), _peers, Options.HotCacheTtl, _timeProvider, _logger, _atomicRunner, () => Validator);
+                group.KeyChanged += OnKeyChanged;
+                next[options.Name] = group;
             }
         }
 

@@ -61,13 +61,17 @@ internal sealed partial class Group : IDisposable
         _settings = new Settings(options, loader);
         Latency = new GetLatency(Name);
         _fences = new KeyFences(_fetches, _loads);
-        _ownerWrites = new OwnerWrites(Main, Hot, _fences, new InvalidationFanOut(node, Name, picker, timeProvider, logger), Stats, timeProvider);
+        _ownerWrites = new OwnerWrites(Main, Hot, _fences, new InvalidationFanOut(node, Name, picker, timeProvider, logger), Stats, timeProvider,
+            key => KeyChanged?.Invoke(Name, key));
         _writes = new ApplicationWrites(Name, picker, _ownerWrites, PeekLocal, Hot, _fences);
         _observer = new GetObserver(Name, Latency);
         _loaderCalls = new LoaderCalls(node, Name, Stats, _observer, logger);
     }
 
     public string Name { get; }
+
+    /// <summary>A key of this group changed here (group, key): written by this node as its owner, or its owner said so.</summary>
+    public event Action<string, string>? KeyChanged;
 
     public GroupStats Stats { get; } = new();
 

@@ -5,9 +5,11 @@ namespace K8sCache.Sidecar.Node;
 /// <summary>
 /// The writes a node applies as the key's owner (from an application on this node, or forwarded by a peer): each
 /// changes the caches inside the key's fence, then has every other member drop its copy. Not cancellable: once
-/// applied, a write is reported as applied, whatever happens to the invalidations.
+/// applied, a write is reported as applied, whatever happens to the invalidations. Every change of a key here, made or
+/// announced by its owner, is reported to <paramref name="changed"/> once the caches hold it and before the write
+/// returns or the invalidation is acknowledged (what tells applications' in-process caches, docs/design.md §4).
 /// </summary>
-internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences fences, InvalidationFanOut fanOut, GroupStats stats, TimeProvider timeProvider)
+internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences fences, InvalidationFanOut fanOut, GroupStats stats, TimeProvider timeProvider, Action<string> changed)
 {
     private long Now => MonotonicClock.NowMs(timeProvider);
 
@@ -36,6 +38,11 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
             main.Set(key, value, command.KeepTtl && previousFound ? held.ExpiresAtMs : ttlMs > 0 ? now + ttlMs : 0);
             applied = true;
         });
+        if (applied)
+        {
+            changed(key);
+        }
+
         return new SetResult(applied, previousFound, previous, applied ? await fanOut.InvalidateOthersAsync(key) : []);
     }
 
@@ -60,6 +67,11 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
                 main.Set(key, held.Value, next, held.Kind);
             }
         });
+        if (applied)
+        {
+            changed(key);
+        }
+
         return new WriteResult(applied, applied ? await fanOut.InvalidateOthersAsync(key) : []);
     }
 
@@ -70,6 +82,11 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
         var entries = new AtomicEntries(main, hot, Now, defaultTtlMs, validator);
         var reply = Array.Empty<byte>();
         fences.FenceMany(keys, () => reply = runner.Run(program, protocol, entries));
+        foreach (var key in entries.Changed)
+        {
+            changed(key);
+        }
+
         var unreachable = await Task.WhenAll(entries.Changed.Select(fanOut.InvalidateOthersAsync));
         return new AtomicResult(reply, unreachable.SelectMany(u => u).Distinct().ToArray());
     }
@@ -79,6 +96,7 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
     {
         var existed = false;
         fences.Fence(key, () => existed = main.Remove(key) | hot.Remove(key));
+        changed(key);
         return new WriteResult(existed, await fanOut.InvalidateOthersAsync(key));
     }
 
@@ -92,5 +110,6 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
             hot.Remove(key);
             main.Remove(key);
         });
+        changed(key);
     }
 }

@@ -16,7 +16,7 @@ namespace K8sCache.Sidecar.Peers;
 /// <see cref="PeerValue"/> and <see cref="PeerWrite"/>, failures <see cref="PeerCallException"/>. Every call's outcome
 /// feeds the peer's <see cref="PeerHealth"/>; transitions go to <c>onChange</c>.
 /// </summary>
-internal sealed class PeerClient : IPeer, IDisposable
+internal sealed class PeerClient : IPeer, IMessageRelay, IDisposable
 {
     /// <summary>Pings run every second whatever the traffic: not traced.</summary>
     private const string PingSpan = "k8scache.peer/Ping";
@@ -110,6 +110,17 @@ internal sealed class PeerClient : IPeer, IDisposable
             _client.InvalidateAsync(new InvalidateRequest { Header = _header(), Group = group, Key = key }, _headers, DateTime.UtcNow + timeout, cancellationToken).ResponseAsync);
 
     public long RecordMissedInvalidation() => Ledger.RecordMiss();
+
+    public Task PublishAsync(IReadOnlyList<PeerMessage> messages, CancellationToken cancellationToken)
+    {
+        var request = new PublishRequest { Header = _header() };
+        foreach (var message in messages)
+        {
+            request.Messages.Add(new PublishedMessage { Channel = ByteStrings.Wrap(message.Channel), Payload = ByteStrings.Wrap(message.Payload) });
+        }
+
+        return ObserveAsync("k8scache.peer/Publish", () => _client.PublishAsync(request, _headers, Deadline(), cancellationToken).ResponseAsync);
+    }
 
     public Task<PingResponse> PingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         ObserveAsync(PingSpan, () => _client.PingAsync(new PingRequest { Header = _header() }, _headers, DateTime.UtcNow + timeout, cancellationToken).ResponseAsync);

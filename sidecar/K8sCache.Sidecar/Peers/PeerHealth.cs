@@ -59,11 +59,13 @@ internal sealed class PeerHealth(int failuresToMarkDown, long leaseMs)
     }
 
     /// <summary>True when the peer's count of invalidations it could not deliver to this node differs from the last
-    /// one seen (or none was seen yet): the caller must drop its hot copies before <see cref="RenewLease"/>.</summary>
-    public bool MissedChanged(ulong missed)
+    /// one seen (or none was seen yet): the caller must drop its hot copies before <see cref="RenewLease"/>.
+    /// <paramref name="known"/> says whether a count had been seen before, so a change means misses happened since.</summary>
+    public bool MissedChanged(ulong missed, out bool known)
     {
         lock (_lock)
         {
+            known = _seenMissed is not null;
             var changed = _seenMissed != missed;
             _seenMissed = missed;
             return changed;

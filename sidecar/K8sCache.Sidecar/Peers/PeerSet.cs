@@ -34,6 +34,11 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     /// synchronously, before the lease that would let the copies be served is renewed.</summary>
     public event Action? CopiesInvalidated;
 
+    /// <summary>Raised when this node may have missed invalidations since it was last in touch with a peer: the peer
+    /// went down or came back, or its count of undelivered invalidations changed. Unlike
+    /// <see cref="CopiesInvalidated"/>, not raised when a peer's count is first learned (nothing was held before).</summary>
+    public event Action? ChangesMissed;
+
     /// <summary>Raised after the ring changed, with the new ring.</summary>
     public event Action<HashRing>? RingChanged;
 
@@ -46,6 +51,9 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     public bool IsReady => _snapshot.Ready;
 
     public IReadOnlyList<IPeer> Others => _snapshot.Others;
+
+    /// <summary>The other members, as pub/sub relays messages to them.</summary>
+    public IEnumerable<IMessageRelay> Relays => _snapshot.Peers.Values;
 
     /// <summary>Peer requests received from a node whose member list differed from this node's.</summary>
     public long ViewMismatches => Volatile.Read(ref _viewMismatches);
@@ -194,9 +202,13 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
             }
 
             // Copies first, lease second: a copy that missed an invalidation must be gone before it could be served.
-            if (peer.Health.MissedChanged(answer.MissedInvalidations))
+            if (peer.Health.MissedChanged(answer.MissedInvalidations, out var known))
             {
                 CopiesInvalidated?.Invoke();
+                if (known)
+                {
+                    ChangesMissed?.Invoke();
+                }
             }
 
             peer.Health.RenewLease(sentAt);
@@ -229,6 +241,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         // Down: copies fetched from the peer may have missed its invalidations. Up: what this node loaded itself while
         // the owner was unreachable knows nothing of writes the owner applied meanwhile.
         CopiesInvalidated?.Invoke();
+        ChangesMissed?.Invoke();
     }
 
     /// <summary>Calls in flight to a departed peer finish (or fail into a local load) before its connections close.</summary>

@@ -12,6 +12,15 @@ internal sealed partial class RespCommands
 {
     public ValueTask Ping(RespRequest request, RespSession session, PipeWriter output)
     {
+        if (session.Subscriber is { Count: > 0 } && session.Protocol == 2 && request.Count <= 2)
+        {
+            // A RESP2 connection with subscriptions reads every frame as a message: PING answers in that shape.
+            RespWriter.Array(output, 2);
+            RespWriter.Bulk(output, "pong"u8);
+            RespWriter.Bulk(output, request.Count == 2 ? request[1] : []);
+            return ValueTask.CompletedTask;
+        }
+
         switch (request.Count)
         {
             case 1:
@@ -178,7 +187,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>RESET: back to a new connection's state (RESP2, no name, not authenticated when a password is set, no
-/// transaction, nothing watched).</summary>
+/// transaction, nothing watched, no subscriptions).</summary>
     public ValueTask Reset(RespRequest request, RespSession session, PipeWriter output)
     {
         session.Protocol = 2;
@@ -186,6 +195,7 @@ internal sealed partial class RespCommands
         session.Authenticated = !PasswordRequired;
         session.Multi = null;
         session.Watches = [];
+        session.Subscriber?.Leave(bus.Subscriptions);
         RespWriter.Simple(output, "RESET"u8);
         return ValueTask.CompletedTask;
     }

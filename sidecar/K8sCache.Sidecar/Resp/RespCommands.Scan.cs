@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Resp;
 
@@ -111,7 +112,7 @@ internal sealed partial class RespCommands
         for (var i = 1; i + 1 < step.Count; i += 2)
         {
             byte[] name = [.. prefix, .. step[i]];
-            if ((match.Length == 0 || RespGlob.IsMatch(match, name)) && (type is null || step.Text(i + 1) == type))
+            if ((match.Length == 0 || GlobPattern.IsMatch(match, name)) && (type is null || step.Text(i + 1) == type))
             {
                 keys.Add(name);
             }

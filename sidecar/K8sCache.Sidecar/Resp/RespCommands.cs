@@ -3,15 +3,16 @@ using System.Text;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Resp;
 
 /// <summary>
 /// Runs one parsed command and writes its reply: the checks every command passes (known name, arity, AUTH, a built
 /// ring for key commands), then its handler (key commands in <c>RespCommands.Keys.cs</c>, connection and server
-/// commands in <c>RespCommands.Server.cs</c>). Failures become Redis error replies; the connection stays open.
+/// commands in <c>RespCommands.Server.cs</c>, pub/sub in <c>RespCommands.PubSub.cs</c>). Failures become Redis error replies; the connection stays open.
 /// </summary>
-internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespStats stats, ILogger logger)
+internal sealed partial class RespCommands(CacheNode node, PeerSet peers, MessageBus bus, RespStats stats, ILogger logger)
 {
     /// <summary>How much of each argument an "unknown command" error repeats.</summary>
     private const int EchoedArgumentChars = 128;
@@ -36,6 +37,11 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, RespSt
         {
             RespWriter.Error(output, "NOAUTH Authentication required.");
             return ValueTask.CompletedTask;
+        }
+
+        if (session.Subscriber is { Count: > 0 } && session.Protocol == 2 && !command.AllowedWhileSubscribed)
+        {
+            return Refuse(session, output, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
         }
 
         if (command.NeedsRing && !peers.IsReady)

@@ -6,7 +6,8 @@ namespace K8sCache.Sidecar.Resp;
 /// <summary>
 /// One client connection on Kestrel's socket transport (raw TCP or a Unix domain socket, no HTTP): reads commands from
 /// the input pipe as they arrive, runs them in order and writes every reply of a pipelined batch before one flush.
-/// Backpressure: while the client does not read its replies, the flush waits and no further command is read. A
+/// Backpressure: while the client does not read its replies, the flush waits and no further command is read. Messages
+/// published to the connection's subscriptions are written by the same loop, woken by a cancelled read. A
 /// protocol error or a request over <c>Resp:MaxRequestBytes</c> is answered and the connection closed, as Redis does.
 /// </summary>
 internal sealed class RespConnectionHandler(RespCommands commands, RespStats stats, Func<Configuration.RespOptions> options, ILogger logger)
@@ -14,6 +15,7 @@ internal sealed class RespConnectionHandler(RespCommands commands, RespStats sta
     public async Task RunAsync(ConnectionContext connection)
     {
         var (id, open) = stats.Open();
+        RespSession? session = null;
         try
         {
             var input = connection.Transport.Input;
@@ -28,7 +30,8 @@ internal sealed class RespConnectionHandler(RespCommands commands, RespStats sta
                 return;
             }
 
-            await ServeAsync(new RespSession(id, authenticated: !commands.PasswordRequired), input, output, limits.MaxRequestBytes, connection.ConnectionClosed);
+            session = new RespSession(id, authenticated: !commands.PasswordRequired) { Wake = input.CancelPendingRead, Abort = connection.Abort };
+            await ServeAsync(session, input, output, limits.MaxRequestBytes, connection.ConnectionClosed);
         }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
         {
@@ -36,6 +39,11 @@ internal sealed class RespConnectionHandler(RespCommands commands, RespStats sta
         }
         finally
         {
+            if (session is not null)
+            {
+                commands.EndSession(session);
+            }
+
             stats.Close();
         }
     }
@@ -87,8 +95,11 @@ internal sealed class RespConnectionHandler(RespCommands commands, RespStats sta
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);
+            // Published messages go after the replies of the batch: a subscription's confirmation precedes its messages.
+            session.Subscriber?.WriteTo(output);
             var flushed = await output.FlushAsync(closed);
-            if (read.IsCompleted || read.IsCanceled || flushed.IsCompleted)
+            // A cancelled read is a subscriber's wake-up (RespSubscriber): its messages were just written.
+            if (read.IsCompleted || read.IsCanceled && session.Subscriber is null || flushed.IsCompleted)
             {
                 return;
             }

@@ -1,7 +1,7 @@
 namespace K8sCache.Sidecar.Resp;
 
 /// <summary>One client connection's state: its id, protocol (2 until HELLO 3), name, whether it authenticated, and
-/// its transaction and watched keys.</summary>
+/// its transaction, watched keys and subscriptions.</summary>
 internal sealed class RespSession(long id, bool authenticated)
 {
     public long Id { get; } = id;
@@ -21,6 +21,15 @@ internal sealed class RespSession(long id, bool authenticated)
 
     /// <summary>Keys WATCHed since the last EXEC, DISCARD or UNWATCH.</summary>
     public List<RespWatch> Watches { get; set; } = [];
+
+    /// <summary>The connection's subscriptions, from its first SUBSCRIBE or PSUBSCRIBE on.</summary>
+    public RespSubscriber? Subscriber { get; set; }
+
+    /// <summary>Wakes the connection's loop to write published messages (cancels its pending read).</summary>
+    public Action? Wake { get; init; }
+
+    /// <summary>Closes the connection at once (a subscriber that does not read its messages).</summary>
+    public Action? Abort { get; init; }
 
     /// <summary>QUIT or a protocol error: close once the replies so far are sent.</summary>
     public bool Closing { get; set; }

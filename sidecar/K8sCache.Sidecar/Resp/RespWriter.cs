@@ -48,6 +48,9 @@ internal static class RespWriter
 
     public static void Array(IBufferWriter<byte> output, int count) => Header(output, (byte)'*', count);
 
+    /// <summary>An out-of-band message (pub/sub): RESP3's push, RESP2's array.</summary>
+    public static void Push(IBufferWriter<byte> output, int count, int protocol) => Header(output, protocol >= 3 ? (byte)'>' : (byte)'*', count);
+
     /// <summary>A map of <paramref name="pairs"/> entries: RESP3's map, or RESP2's flat array of keys and values.</summary>
     public static void Map(IBufferWriter<byte> output, int pairs, int protocol)
     {

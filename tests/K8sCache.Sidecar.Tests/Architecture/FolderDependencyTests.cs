@@ -12,6 +12,7 @@ public sealed class FolderDependencyTests
         ["Caching", "Coalescing", "Hashing", "Configuration", "Telemetry", "Transport"],
         ["Loading", "Peers"],
         ["Node", "Discovery"],
+        ["PubSub"],
         ["Api", "Metrics", "Resp"],
         ["Hosting"],
         ["LocalMode"],

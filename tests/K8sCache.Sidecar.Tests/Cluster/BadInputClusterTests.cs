@@ -66,7 +66,7 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
         var (status, body, _) = await Cluster.GetAsync(Node, "nope", "k");
 
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Contains("unknown group 'nope'; this node serves: kv, scores", body, StringComparison.Ordinal);
+        Assert.Contains("unknown group 'nope'; this node serves: k8scache.tags, kv, scores", body, StringComparison.Ordinal);
     }
 
     [Theory]

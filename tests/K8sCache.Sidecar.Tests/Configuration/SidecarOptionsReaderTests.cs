@@ -35,7 +35,7 @@ public class SidecarOptionsReaderTests
         Assert.Equal("0.0.0.0:9090", options.AdminAddress);
         Assert.Equal("/var/run/k8scache/peer-token", options.PeerTokenFile);
         Assert.Equal(1_048_576, options.Limits.MaxValueBytes);
-        var group = Assert.Single(options.Groups);
+        var group = Assert.Single(options.Groups, g => g.Name != Defaults.TagsGroupName);
         Assert.Equal(("scores", 64L << 20, TimeSpan.FromMinutes(5)), (group.Name, group.MaxBytes, group.Ttl!.Value));
         Assert.Equal(("http://localhost:8080/scores/{key}", TimeSpan.FromSeconds(2)), (group.Loader!.Url, group.Loader.Timeout));
     }
@@ -100,7 +100,9 @@ public class SidecarOptionsReaderTests
 
         Assert.Equal("10.1.2.3:7075", options.Self);
         Assert.Equal("static:///10.1.2.3:7075", options.Discovery);
-        Assert.Empty(options.Groups);
+        // No group configured: only the one every sidecar serves, for HybridCache's tag records, outside the memory split.
+        var tags = Assert.Single(options.Groups);
+        Assert.Equal((Defaults.TagsGroupName, Defaults.TagsGroupMaxBytes, EvictionPolicy.Lru, null), (tags.Name, tags.MaxBytes, tags.Eviction, tags.Loader));
     }
 
     [Fact]
@@ -161,10 +163,10 @@ public class SidecarOptionsReaderTests
         var fromCgroup = SidecarOptionsReader.Read(Memory(groups), podIp: null, cgroupMemoryLimit: 512L << 20);
         var unlimited = SidecarOptionsReader.Read(Memory(groups), podIp: null);
 
-        Assert.Equal([239_075_328L, 79_691_775L, 32L << 20], limited.Groups.Select(g => g.MaxBytes));
+        Assert.Equal([239_075_328L, 79_691_775L, 32L << 20, Defaults.TagsGroupMaxBytes], limited.Groups.Select(g => g.MaxBytes));
         Assert.Equal(512L << 20, limited.MemoryLimit);
         Assert.Equal(limited.Groups.Select(g => g.MaxBytes), fromCgroup.Groups.Select(g => g.MaxBytes));
-        Assert.Equal([64L << 20, 64L << 20, 32L << 20], unlimited.Groups.Select(g => g.MaxBytes));
+        Assert.Equal([64L << 20, 64L << 20, 32L << 20, Defaults.TagsGroupMaxBytes], unlimited.Groups.Select(g => g.MaxBytes));
         var e = Assert.Throws<ConfigurationException>(() => SidecarOptionsReader.Read(Memory([.. groups, ("MemoryLimit", "96Mi")]), podIp: null));
         Assert.Contains(e.Errors, m => m.Contains("the memory limit (100663296 bytes) leaves 0 bytes of memory for the groups without MaxBytes", StringComparison.Ordinal));
         var lru = SidecarOptionsReader.Read(Memory([.. groups, ("Groups:1:Eviction", "Lru"), ("MemoryLimit", "512Mi")]), podIp: null);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace K8sCache.Sidecar.Tests.Resp;
@@ -90,6 +91,26 @@ public sealed class RedisLibraryTests(ThreeNodeClusterFixture fixture) : IClassF
         Assert.Equal(1, one);
         Assert.Equal(1, two);
         Assert.Equal(1, computed);
+    }
+
+    [Fact]
+    public async Task FusionCache_WithItsRedisBackplaneThroughTheSidecars_KeepsEveryInstancesMemoryCoherent()
+    {
+        // Each instance talks to its own node only: the backplane's messages cross the cluster through the sidecars.
+        static Action<IServiceCollection> Fusion(SidecarNode node) => s => s.AddFusionCache()
+            .WithDefaultEntryOptions(new FusionCacheEntryOptions { Duration = TimeSpan.FromMinutes(5), AllowBackgroundDistributedCacheOperations = false, AllowBackgroundBackplaneOperations = false })
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer()).WithRegisteredDistributedCache()
+            .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { Configuration = $"{node.Ip}:{node.RespPort},connectTimeout=10000,syncTimeout=10000" }));
+        await using var first = Application(Cluster.Nodes[0], Fusion(Cluster.Nodes[0]));
+        await using var second = Application(Cluster.Nodes[2], Fusion(Cluster.Nodes[2]));
+        var (one, two) = (first.GetRequiredService<IFusionCache>(), second.GetRequiredService<IFusionCache>());
+        await one.SetAsync("fusion-backplane", "v1");
+        Assert.Equal("v1", await two.GetOrSetAsync("fusion-backplane", _ => Task.FromResult("factory-ran")));
+
+        await one.SetAsync("fusion-backplane", "v2");
+        await Eventually.TrueAsync(async () => await two.GetOrSetAsync("fusion-backplane", _ => Task.FromResult("factory-ran")) == "v2", "the second instance to read v2");
+        await one.RemoveAsync("fusion-backplane");
+        await Eventually.TrueAsync(async () => await two.GetOrSetAsync("fusion-backplane", _ => Task.FromResult("recreated")) == "recreated", "the second instance to recreate it");
     }
 
     /// <summary>Waits for the write a library makes to its second level after the factory returned (HybridCache makes it

@@ -20,7 +20,7 @@ public sealed class RespInteropTests(ThreeNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task RedisPy_RunsCountersHashesTransactionsAndScan_AcrossTwoNodes()
+    public async Task RedisPy_RunsCountersHashesTransactionsScanAndPubSub_AcrossTwoNodes()
     {
         var (a, b) = (Cluster.Nodes[0], Cluster.Nodes[2]);
         var (exit, output) = await RunAsync("/usr/bin/python3", RepositoryPaths.Interop("python"), "redis_compat.py", a.Ip,
@@ -31,12 +31,13 @@ public sealed class RespInteropTests(ThreeNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task NodeRedisOverResp3_AndIoredis_RunTheirCommands()
+    public async Task NodeRedisOverResp3_AndIoredis_RunTheirCommands_AndPubSubAcrossNodes()
     {
-        var (exit, output) = await RunAsync("node", RepositoryPaths.Interop("node"), "redis_client.js", Cluster.Nodes[1].Ip, Cluster.Nodes[1].RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (exit, output) = await RunAsync("node", RepositoryPaths.Interop("node"), "redis_client.js", Cluster.Nodes[1].Ip,
+            Cluster.Nodes[1].RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Cluster.Nodes[2].Ip, Cluster.Nodes[2].RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(exit == 0, output);
-        Assert.Contains("node-redis (RESP3) and ioredis: ok", output, StringComparison.Ordinal);
+        Assert.Contains("node-redis (RESP3) and ioredis, pub/sub included: ok", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 // node-redis (the `redis` package, v5) over RESP3 and ioredis over RESP2 against a K8sCache sidecar's Redis endpoint.
-// Usage: node redis_client.js HOST PORT. Exits non-zero at the first answer that differs from what Redis would give.
+// Usage: node redis_client.js HOST PORT OTHER_HOST OTHER_PORT (another node's endpoint, for pub/sub across nodes). Exits
+// non-zero at the first answer that differs from what Redis would give.
 'use strict';
 const assert = require('node:assert/strict');
 const { createClient, RESP_TYPES } = require('redis');
 const Redis = require('ioredis');
 
-const [host, port] = [process.argv[2], Number(process.argv[3])];
+const [host, port, otherHost, otherPort] = [process.argv[2], Number(process.argv[3]), process.argv[4], Number(process.argv[5])];
 
 async function nodeRedisResp3() {
   const client = createClient({ socket: { host, port, reconnectStrategy: false }, RESP: 3 });
@@ -50,6 +51,35 @@ async function nodeRedisResp3() {
   await client.quit();
 }
 
+// A RESP3 subscriber (pushes on its own connection) on the other node, a RESP2 ioredis subscriber by pattern on this one.
+async function pubSubAcrossNodes() {
+  const subscriber = createClient({ socket: { host: otherHost, port: otherPort, reconnectStrategy: false }, RESP: 3 });
+  subscriber.on('error', () => {});
+  await subscriber.connect();
+  const got = [];
+  let allArrived;
+  const arrived = new Promise((resolve) => { allArrived = resolve; });
+  await subscriber.subscribe('node-news', (message) => { got.push(message); if (got.length === 10) allArrived(); });
+  const patterned = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  await patterned.connect();
+  const byPattern = [];
+  await patterned.psubscribe('node-*');
+  patterned.on('pmessage', (pattern, channel, message) => byPattern.push(`${pattern}|${channel}|${message}`));
+  const publisher = createClient({ socket: { host, port, reconnectStrategy: false } });
+  publisher.on('error', () => {});
+  await publisher.connect();
+  for (let i = 0; i < 10; i++) {
+    assert.equal(await publisher.publish('node-news', `m${i}`), 1);
+  }
+  await arrived;
+  assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => `m${i}`));
+  assert.deepEqual(byPattern, Array.from({ length: 10 }, (_, i) => `node-*|node-news|m${i}`));
+  assert.equal(await subscriber.get('kv:node-a'), 'alpha'); // RESP3: any command while subscribed
+  await subscriber.unsubscribe('node-news');
+  await Promise.all([subscriber.quit(), publisher.quit()]);
+  patterned.disconnect();
+}
+
 async function ioredisResp2() {
   const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   await client.connect();
@@ -71,8 +101,9 @@ async function ioredisResp2() {
 
 (async () => {
   await nodeRedisResp3();
+  await pubSubAcrossNodes();
   await ioredisResp2();
-  console.log('node-redis (RESP3) and ioredis: ok');
+  console.log('node-redis (RESP3) and ioredis, pub/sub included: ok');
 })().catch((e) => {
   console.error(e);
   process.exit(1);

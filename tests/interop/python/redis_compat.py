@@ -1,8 +1,8 @@
 """redis-py (Debian's python3-redis) running what applications run on Redis as a cache, against a K8sCache sidecar.
 
 Usage: redis_compat.py HOST PORT OTHER_PORT [OTHER_HOST]. The counters, hashes, transactions and SCAN of the Redis endpoint
-(docs/redis.md), each checked against Redis's answers; OTHER_PORT is another node's endpoint, which must see every
-write at once. Group "kv" has no loader.
+(docs/redis.md) and pub/sub, each checked against Redis's answers; OTHER_PORT is another node's endpoint, which must see
+every write at once and get every message published here. Group "kv" has no loader.
 """
 import sys
 
@@ -114,6 +114,27 @@ assert set(r.keys("kv:cp-scan:1*")) == {f"kv:cp-scan:{i}".encode() for i in [1] 
 assert set(r.scan_iter(match="kv:{cp-user}:*", _type="hash")) == {b"kv:{cp-user}:profile"}
 assert r.delete(*found) == 50
 assert list(r.scan_iter(match="kv:cp-scan:*")) == []
+
+# Pub/sub across nodes: what this node publishes reaches a subscriber of the other node, in order, by channel and by
+# pattern; the other node's invalidation channel names every key written here.
+sub = other.pubsub()
+sub.subscribe("cp-news")
+sub.psubscribe("cp-*")
+assert [sub.get_message(timeout=10)["type"] for _ in range(2)] == ["subscribe", "psubscribe"]
+for i in range(20):
+    assert r.publish("cp-news", f"m{i}") == 0  # subscribers of this node only, as in Redis Cluster
+received = [sub.get_message(timeout=10) for _ in range(40)]
+assert [m["data"] for m in received if m["type"] == "message"] == [f"m{i}".encode() for i in range(20)]
+assert [(m["pattern"], m["channel"]) for m in received if m["type"] == "pmessage"] == [(b"cp-*", b"cp-news")] * 20
+assert other.pubsub_numsub("cp-news") == [(b"cp-news", 1)] and other.pubsub_numpat() >= 1
+sub.close()
+changes = other.pubsub(ignore_subscribe_messages=True)
+changes.subscribe("__k8scache__:invalidate:kv")
+assert changes.get_message(timeout=10) is None  # the confirmation, skipped
+r.set("kv:cp-changed", "1")
+message = changes.get_message(timeout=10)
+assert message["channel"] == b"__k8scache__:invalidate:kv" and message["data"] == b"cp-changed", message
+changes.close()
 
 # Unsupported families keep Redis's error text.
 for command in [lambda: r.execute_command("EVAL", "return 1", "0"), lambda: r.lpush("kv:cp-list", "x")]:

@@ -1,8 +1,8 @@
-namespace K8sCache.Sidecar.Resp;
+namespace K8sCache.Sidecar.PubSub;
 
-/// <summary>Redis's glob patterns (SCAN's MATCH, KEYS): <c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[^a-z]</c> and <c>\x</c>
+/// <summary>Redis's glob patterns (PSUBSCRIBE, SCAN's MATCH, KEYS): <c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[^a-z]</c> and <c>\x</c>
 /// for a literal x, over bytes.</summary>
-internal static class RespGlob
+internal static class GlobPattern
 {
     public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text)
     {
