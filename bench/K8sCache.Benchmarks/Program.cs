@@ -46,6 +46,13 @@ if (args is ["storememory", var layout])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- fanout ENDPOINTS GROUP INSTANCES WRITES   in-process cache coherence
+if (args is ["fanout", var endpoints, var fanGroup, var instances, var writes])
+{
+    await InvalidationFanOut.RunAsync(endpoints.Split(','), fanGroup, int.Parse(instances, System.Globalization.CultureInfo.InvariantCulture), int.Parse(writes, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["remote-keys", var self, var members, var count])
 {
     RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);

@@ -23,8 +23,7 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
     {
         await using var first = Instance(0);
         await using var second = Instance(1);
-        await Hybrid(first).SetAsync("coherent-set", "v1");
-        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync("coherent-set", Factory("factory-ran")));
+        await HeldBySecondAsync(first, second, "coherent-set");
 
         await Hybrid(first).SetAsync("coherent-set", "v2");
         await UntilReadAsync(second, "coherent-set", "v2");
@@ -38,8 +37,7 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
         // The problem the feature removes, shown on the same setup: HybridCache alone has no backplane.
         await using var first = Instance(0, coherent: false);
         await using var second = Instance(1, coherent: false);
-        await Hybrid(first).SetAsync("incoherent", "v1");
-        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync("incoherent", Factory("factory-ran")));
+        await HeldBySecondAsync(first, second, "incoherent");
 
         await Hybrid(first).SetAsync("incoherent", "v2");
 
@@ -51,8 +49,7 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
     {
         await using var first = Instance(0);
         await using var second = Instance(1);
-        await Hybrid(first).SetAsync("coherent-tagged", "v1", tags: ["team-b"]);
-        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync("coherent-tagged", Factory("factory-ran"), tags: ["team-b"]));
+        await HeldBySecondAsync(first, second, "coherent-tagged", ["team-b"]);
 
         await Hybrid(first).RemoveByTagAsync("team-b");
 
@@ -64,8 +61,7 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
     {
         await using var first = Instance(0);
         await using var second = Instance(1);
-        await Hybrid(first).SetAsync("coherent-raw", "v1");
-        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync("coherent-raw", Factory("factory-ran")));
+        await HeldBySecondAsync(first, second, "coherent-raw");
 
         Assert.True(await first.GetRequiredService<IK8sCache>().DeleteAsync("kv", "coherent-raw"));
 
@@ -77,8 +73,7 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
     {
         await using var first = Instance(0, defaultGroup: null);
         await using var second = Instance(1, defaultGroup: null);
-        await Hybrid(first).SetAsync("kv:one-line", "v1", tags: ["one-line-tag"]);
-        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync("kv:one-line", Factory("factory-ran"), tags: ["one-line-tag"]));
+        await HeldBySecondAsync(first, second, "kv:one-line", ["one-line-tag"]);
 
         await Hybrid(first).RemoveByTagAsync("one-line-tag");
 
@@ -150,6 +145,13 @@ public sealed class CoherentLocalCacheTests : IAsyncLifetime
         {
             await UntilReadAsync(second, key, "reloaded");
         }
+    }
+
+    /// <summary>The first instance stores "v1"; the second reads it from the cluster and keeps it in memory.</summary>
+    private static async Task HeldBySecondAsync(IServiceProvider first, IServiceProvider second, string key, string[]? tags = null)
+    {
+        await Hybrid(first).SetAsync(key, "v1", tags: tags);
+        Assert.Equal("v1", await Hybrid(second).GetOrCreateAsync(key, Factory("factory-ran"), tags: tags));
     }
 
     private static HybridCache Hybrid(IServiceProvider services) => services.GetRequiredService<HybridCache>();

@@ -207,7 +207,7 @@ internal static class SidecarHost
         // The feed listens for changes from the start, before any client can subscribe.
         app.Services.GetRequiredService<InvalidationFeed>();
         var peers = app.Services.GetRequiredService<PeerSet>();
-        var metrics = new NodeMetrics(node, peers);
+        var metrics = new NodeMetrics(node, peers, app.Services.GetRequiredService<MessageBus>());
         var exporter = new PrometheusTextExporter(metrics.Meter, SidecarInstruments.Meter);
         exporter.AddHistograms("k8scache_get_duration_seconds", SidecarInstruments.GetDuration.Description!,
             () => node.Groups.SelectMany(g => g.Latency.Series));

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
+using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Metrics;
 
@@ -14,7 +15,7 @@ internal sealed class NodeMetrics : IDisposable
 {
     public const string MeterName = "K8sCache.Sidecar";
 
-    public NodeMetrics(CacheNode node, PeerSet peers)
+    public NodeMetrics(CacheNode node, PeerSet peers, MessageBus bus)
     {
         Meter = new Meter(MeterName, "1.0");
         Counter(node, "k8scache.gets", "Gets from applications and peers.", s => s.Gets);
@@ -54,11 +55,29 @@ internal sealed class NodeMetrics : IDisposable
         Meter.CreateObservableGauge("k8scache.loads_in_flight", () => node.Groups.Select(g =>
             new Measurement<long>(g.LoadsInFlight, new KeyValuePair<string, object?>("group", g.Name))),
             description: "Loader calls running now.");
+        PubSub(bus);
     }
 
     public Meter Meter { get; }
 
     public void Dispose() => Meter.Dispose();
+
+    private void PubSub(MessageBus bus)
+    {
+        var stats = bus.Stats;
+        Meter.CreateObservableCounter("k8scache.pubsub_published", () => Volatile.Read(ref stats.Published),
+            description: "Messages published on this node's Redis endpoint.");
+        Meter.CreateObservableCounter("k8scache.pubsub_delivered", () => Volatile.Read(ref stats.Delivered),
+            description: "Messages handed to subscribers on this node, from any node (one per subscriber).");
+        Meter.CreateObservableCounter("k8scache.pubsub_relayed", () => Volatile.Read(ref stats.Relayed),
+            description: "Messages sent to other nodes (one per peer).");
+        Meter.CreateObservableCounter("k8scache.pubsub_relay_dropped", () => Volatile.Read(ref stats.RelayDropped),
+            description: "Messages for other nodes dropped: the peer was down, its outbox full, or the call failed.");
+        Meter.CreateObservableCounter("k8scache.pubsub_slow_subscribers_closed", () => Volatile.Read(ref stats.SlowSubscribersClosed),
+            description: "Subscribers disconnected for not reading their messages (Resp:MaxSubscriberBacklogBytes).");
+        Meter.CreateObservableGauge("k8scache.pubsub_channels", () => (long)bus.Subscriptions.ChannelCount,
+            description: "Channels with a subscriber on this node, the invalidation channels included.");
+    }
 
     private void Counter(CacheNode node, string name, string description, Func<GroupStats, long> read) =>
         Meter.CreateObservableCounter(name, () => node.Groups.Select(g =>

@@ -128,6 +128,9 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
         return names;
     }
 
+    /// <summary>Channels with at least one subscriber here.</summary>
+    public int ChannelCount => _channels.Count;
+
     /// <summary>Subscribers of the channel here (PUBSUB NUMSUB; patterns not counted, as in Redis).</summary>
     public int SubscriberCount(ReadOnlySpan<byte> channel) => _channels.TryGetValue(NameOf(channel), out var subscribers) ? subscribers.Length : 0;
 

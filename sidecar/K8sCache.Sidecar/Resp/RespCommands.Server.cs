@@ -51,7 +51,9 @@ internal sealed partial class RespCommands
                 .Append("rejected_connections:").Append(stats.RejectedConnections).Append("\r\n")
                 .Append("keyspace_hits:").Append(Sum(s => Interlocked.Read(ref s.CacheHits) + Interlocked.Read(ref s.HotHits))).Append("\r\n")
                 .Append("keyspace_misses:").Append(Sum(s => Interlocked.Read(ref s.Misses))).Append("\r\n")
-                .Append("evicted_keys:").Append(groups.Sum(g => g.Main.Evictions + g.Hot.Evictions)).Append("\r\n\r\n");
+                .Append("evicted_keys:").Append(groups.Sum(g => g.Main.Evictions + g.Hot.Evictions)).Append("\r\n")
+                .Append("pubsub_channels:").Append(bus.Subscriptions.ChannelCount).Append("\r\n")
+                .Append("pubsub_patterns:").Append(bus.Subscriptions.PatternCount()).Append("\r\n\r\n");
         }
 
         if (Wants("keyspace"))

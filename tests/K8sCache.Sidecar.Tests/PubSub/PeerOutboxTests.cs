@@ -15,14 +15,7 @@ public sealed class PeerOutboxTests
         var stats = new PubSubStats();
         var outbox = new PeerOutbox(relay, 1 << 20, () => 1 << 20, stats, NullLogger.Instance);
 
-        outbox.Enqueue(Message("m0"));
-        await relay.FirstCallStarted.Task.WaitAsync(TestTimeouts.Default);
-        for (var i = 1; i <= 5; i++)
-        {
-            outbox.Enqueue(Message($"m{i}"));
-        }
-
-        relay.Release.SetResult();
+        await QueueWhileTheFirstCallIsHeldAsync(outbox, relay);
         await relay.UntilReceivedAsync(6);
         await Eventually.TrueAsync(() => Volatile.Read(ref stats.Relayed) == 6, "the relayed count");
 
@@ -35,17 +28,9 @@ public sealed class PeerOutboxTests
     {
         var relay = new HeldRelay { FailFirstCall = true };
         var stats = new PubSubStats();
-        var message = Message("m0");
-        var outbox = new PeerOutbox(relay, message.Size * 3, () => 1 << 20, stats, NullLogger.Instance);
+        var outbox = new PeerOutbox(relay, Message("m0").Size * 3, () => 1 << 20, stats, NullLogger.Instance);
 
-        outbox.Enqueue(message);
-        await relay.FirstCallStarted.Task.WaitAsync(TestTimeouts.Default);
-        for (var i = 1; i <= 5; i++)
-        {
-            outbox.Enqueue(Message($"m{i}"));
-        }
-
-        relay.Release.SetResult();
+        await QueueWhileTheFirstCallIsHeldAsync(outbox, relay);
         await relay.UntilReceivedAsync(3);
         await Eventually.TrueAsync(() => Volatile.Read(ref stats.Relayed) == 3, "the relayed count");
 
@@ -69,10 +54,19 @@ public sealed class PeerOutboxTests
     public async Task ABatch_StaysWithinTheLimit()
     {
         var relay = new HeldRelay();
-        var message = Message("m0");
-        var outbox = new PeerOutbox(relay, 1 << 20, () => message.Size * 2, new PubSubStats(), NullLogger.Instance);
+        var outbox = new PeerOutbox(relay, 1 << 20, () => Message("m0").Size * 2, new PubSubStats(), NullLogger.Instance);
 
-        outbox.Enqueue(message);
+        await QueueWhileTheFirstCallIsHeldAsync(outbox, relay);
+        await relay.UntilReceivedAsync(6);
+
+        Assert.All(relay.Calls, c => Assert.InRange(c.Count, 1, 2));
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m{i}"), relay.Calls.SelectMany(c => c));
+    }
+
+    /// <summary>m0 goes out alone and its call is held; m1..m5 are queued meanwhile; then the call is let go.</summary>
+    private static async Task QueueWhileTheFirstCallIsHeldAsync(PeerOutbox outbox, HeldRelay relay)
+    {
+        outbox.Enqueue(Message("m0"));
         await relay.FirstCallStarted.Task.WaitAsync(TestTimeouts.Default);
         for (var i = 1; i <= 5; i++)
         {
@@ -80,10 +74,6 @@ public sealed class PeerOutboxTests
         }
 
         relay.Release.SetResult();
-        await relay.UntilReceivedAsync(6);
-
-        Assert.All(relay.Calls, c => Assert.InRange(c.Count, 1, 2));
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m{i}"), relay.Calls.SelectMany(c => c));
     }
 
     private static PeerMessage Message(string payload) => new("ch"u8.ToArray(), Encoding.UTF8.GetBytes(payload));

@@ -95,6 +95,8 @@ public sealed class RespPubSubTests(ThreeNodeClusterFixture fixture) : IClassFix
 
         Assert.Equal(Messages, await received.WaitAsync(TestTimeouts.Default));
         Assert.True(DrainsToClose(stalled), "the stalled subscriber is still connected");
+        var metrics = await Cluster.Http.GetStringAsync(new Uri(Cluster.Nodes[0].AdminUri, "/metrics"));
+        Assert.Matches(@"k8scache_pubsub_slow_subscribers_closed_total(\{\})? [1-9]", metrics);
     }
 
     [Fact]
