@@ -47,7 +47,8 @@ public class SidecarConfigContractTests
         Assert.Equal($"{SidecarConfigRenderer.TokenDirectory}/{SidecarConfigRenderer.TokenKey}", options.PeerTokenFile);
         Assert.Equal(cg.Spec.Limits?.MaxKeyBytes ?? Defaults.MaxKeyBytes, options.Limits.MaxKeyBytes);
         Assert.Equal(cg.Spec.Limits?.MaxValueBytes ?? Defaults.MaxValueBytes, options.Limits.MaxValueBytes);
-        Assert.Equal(cg.Spec.Groups.Select(g => g.Name), options.Groups.Select(g => g.Name));
+        // The CacheGroup's groups, in order, then the one every sidecar adds for HybridCache's tag records.
+        Assert.Equal([.. cg.Spec.Groups.Select(g => g.Name), Defaults.TagsGroupName], options.Groups.Select(g => g.Name));
         foreach (var (spec, read) in cg.Spec.Groups.Zip(options.Groups))
         {
             Assert.Equal(spec.MaxBytes is null ? Defaults.GroupMaxBytes : Size(spec.MaxBytes), read.MaxBytes);
