@@ -53,6 +53,14 @@ if (args is ["fanout", var endpoints, var fanGroup, var instances, var writes])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- membership SIDECAR_DLL roll|down|up FROM TO KEYS on|off
+if (args is ["membership", var sidecarDll, var scenario, var from, var to, var keyCount, var handOver])
+{
+    await MembershipChange.RunAsync(sidecarDll, scenario, int.Parse(from, System.Globalization.CultureInfo.InvariantCulture), int.Parse(to, System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(keyCount, System.Globalization.CultureInfo.InvariantCulture), handOver == "on");
+    return;
+}
+
 if (args is ["remote-keys", var self, var members, var count])
 {
     RingReport.RemoteKeys(self, members.Split(','), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);

@@ -27,6 +27,10 @@ internal static class StatefulSetRenderer
     /// anew) changes the template, so the pods roll onto it.</summary>
     public const string PeerTokenHashAnnotation = "k8scache.io/peer-token-hash";
 
+    /// <summary>The pod's grace period unless its template asks for more: the application's own stop (10 s), then
+    /// the sidecar's drain (1 s), hand-over of its entries (15 s) and in-flight calls (10 s), with room to spare.</summary>
+    public const int TerminationGracePeriodSeconds = 45;
+
     private const string RespSocketVolume = "k8scache-redis";
 
     public static JsonObject Render(CacheGroup cg, RenderOptions options, string? peerTokenHash = null)
@@ -45,6 +49,13 @@ internal static class StatefulSetRenderer
         }
 
         var spec = Child<JsonObject>(template, "spec", "spec.template");
+        if (!long.TryParse(spec["terminationGracePeriodSeconds"]?.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var grace)
+            || grace < TerminationGracePeriodSeconds)
+        {
+            // A leaving sidecar hands its entries over before it exits (docs/operations.md, "Deploys and hand-over").
+            spec["terminationGracePeriodSeconds"] = TerminationGracePeriodSeconds;
+        }
+
         var containers = Child<JsonArray>(spec, "containers", "spec.template.spec");
         var taken = ApplicationPorts(cg).FirstOrDefault(p => Ports.All.Contains((int)p["port"]!));
         if (taken is not null)

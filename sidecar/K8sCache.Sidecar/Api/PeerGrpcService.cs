@@ -20,7 +20,7 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, MessageBus 
         var group = Admit(request.Header, request.Group, request.Key);
         try
         {
-            var result = await group.GetForPeerAsync(request.Key, context.CancellationToken);
+            var result = request.CachedOnly ? group.GetCachedForPeer(request.Key) : await group.GetForPeerAsync(request.Key, context.CancellationToken);
             return new PeerGetResponse { Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, NoStore = result.NoStore };
         }
         catch (InputException e)
@@ -119,6 +119,43 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, MessageBus 
         peers.ObserveView(request.Header);
         bus.DeliverRelayed(request.Messages.Select(m => new PeerMessage(ByteStrings.ToArray(m.Channel), ByteStrings.ToArray(m.Payload))));
         return Task.FromResult(new PublishResponse());
+    }
+
+    /// <summary>Entries another member hands over (docs/design.md §4, "Hand-over"): every group notes its changed keys
+    /// before the first answer, so no handed entry overwrites a write made here after the sender read it.</summary>
+    public override async Task HandOver(IAsyncStreamReader<HandOverBatch> requests, IServerStreamWriter<HandOverAck> responses, ServerCallContext context)
+    {
+        var groups = node.Groups.ToArray();
+        foreach (var group in groups)
+        {
+            group.BeginReceiving();
+        }
+
+        try
+        {
+            if (!await requests.MoveNext(context.CancellationToken))
+            {
+                return;
+            }
+
+            peers.ObserveView(requests.Current.Header);
+            var sender = requests.Current.Header?.Sender ?? string.Empty;
+            await responses.WriteAsync(new HandOverAck());
+            while (await requests.MoveNext(context.CancellationToken))
+            {
+                var batch = requests.Current;
+                var entries = batch.Entries.Select(e => new PeerEntry(e.Key, ByteStrings.ToArray(e.Value), e.TtlMs, e.Hash ? Caching.ValueKind.Hash : Caching.ValueKind.String)).ToList();
+                var result = node.TryGetGroup(batch.Group, out var target) ? target.Adopt(entries, sender) : new HandOverResult(0, entries.Count);
+                await responses.WriteAsync(new HandOverAck { Applied = result.Applied, Rejected = result.Rejected });
+            }
+        }
+        finally
+        {
+            foreach (var group in groups)
+            {
+                group.EndReceiving();
+            }
+        }
     }
 
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Grpc.Core;
+using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 
@@ -67,6 +68,8 @@ internal sealed class PeerRequestGate(CacheNode node, PeerTokens tokens)
         "Run" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
         // A batch of published messages is cut at the sender's request limit (MessageBus): the same on every member.
         "Publish" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
+        // The first message of a hand-over only opens it; the batches after it are at most about 1 MiB or one entry.
+        "HandOver" => Defaults.HandOverBatchBytes + node.Validator.Limits.MaxValueBytes + KeyMessageBytes(),
         _ => KeyMessageBytes(),
     };
 

@@ -56,6 +56,9 @@ internal static class StatsWriter
         json.WriteNumber("localLoadErrors", Volatile.Read(ref s.LocalLoadErrors));
         json.WriteNumber("serverRequests", Volatile.Read(ref s.ServerRequests));
         json.WriteNumber("invalidations", Volatile.Read(ref s.Invalidations));
+        json.WriteNumber("handOverReceived", Volatile.Read(ref s.HandOverReceived));
+        json.WriteNumber("handOverRejected", Volatile.Read(ref s.HandOverRejected));
+        json.WriteNumber("handOverPulls", Volatile.Read(ref s.HandOverPulls));
         WriteCache(json, "main", group.Main);
         WriteCache(json, "hot", group.Hot);
         json.WriteEndObject();

@@ -19,6 +19,13 @@ internal static class Defaults
     public const int RespMaxConnections = 4000;
     public const long RespMaxRequestBytes = 64L << 20;
 
+    /// <summary>How long after a ring change a node keeps the entries it no longer owns for their new owner, and the new
+    /// owner asks the previous one before its loader: the hand-over's push and the members' convergence fit in it.</summary>
+    public static readonly TimeSpan HandOverWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>A hand-over batch: about this many bytes of entries (one larger entry goes alone).</summary>
+    public const int HandOverBatchBytes = 1 << 20;
+
     /// <summary>The group every sidecar serves besides the configured ones: HybridCache's tag records, whose keys name
     /// no group (docs/redis.md). Not a DNS label, so no configured group can have its name.</summary>
     public const string TagsGroupName = "k8scache.tags";
@@ -100,5 +107,8 @@ internal static class Defaults
     /// <summary>Loader calls one group runs at once on this node; further misses wait for a free slot.</summary>
     public const int MaxConcurrentLoads = 64;
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>With the shutdown delay and timeout, inside Kubernetes' default 30 s grace period.</summary>
+    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ShutdownDelay = TimeSpan.FromSeconds(1);
 }

@@ -46,6 +46,10 @@ internal sealed record SidecarOptions
     /// it stops accepting connections. Default 1s.</summary>
     public TimeSpan ShutdownDelay { get; init; } = Defaults.ShutdownDelay;
 
+    /// <summary>After SIGTERM, how long the node may spend handing its entries to their next owners (docs/design.md
+    /// §4, "Hand-over"); 0: none. Default 15s.</summary>
+    public TimeSpan HandOverTimeout { get; init; } = Defaults.HandOverTimeout;
+
     /// <summary>How long SIGTERM waits for calls in flight before the process exits. Default 10s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = Defaults.ShutdownTimeout;
 

@@ -70,6 +70,7 @@ internal static partial class SidecarOptionsReader
             HotCacheTtl = DurationOf(section, "HotCacheTtl", Defaults.HotCacheTtl, errors, positive: true),
             ShutdownDelay = DurationOf(section, "ShutdownDelay", Defaults.ShutdownDelay, errors, positive: false, max: TimeSpan.FromMinutes(5)),
             ShutdownTimeout = DurationOf(section, "ShutdownTimeout", Defaults.ShutdownTimeout, errors, positive: false),
+            HandOverTimeout = DurationOf(section, "HandOverTimeout", Defaults.HandOverTimeout, errors, positive: false, max: TimeSpan.FromMinutes(10)),
             Limits = ReadLimits(section.GetSection("Limits"), errors),
             Groups = ReadGroups(section.GetSection("Groups"), errors),
         };

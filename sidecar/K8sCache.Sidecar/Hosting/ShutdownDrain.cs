@@ -6,9 +6,12 @@ namespace K8sCache.Sidecar.Hosting;
 /// The first step of SIGTERM, before any listener closes: <c>/readyz</c> starts failing, and the node keeps serving
 /// everything (its localhost API above all) for <c>ShutdownDelay</c>; then the host stops accepting connections and
 /// lets calls in flight finish within <c>ShutdownTimeout</c>. As a native sidecar the node gets SIGTERM only after the
-/// application has exited; in a cache-only pod the delay lets peers and endpoints notice it is going.
+/// application has exited; in a cache-only pod the delay lets peers and endpoints notice it is going. First the node
+/// hands its entries to their next owners while it still serves, and says it is leaving (<paramref name="handOver"/>,
+/// bounded by <c>HandOverTimeout</c>); the delay then lets every peer see that in a ping answer and route its keys to
+/// their next owners before this node stops listening.
 /// </summary>
-internal sealed class ShutdownDrain(CacheNode node, TimeSpan delay, TimeProvider timeProvider) : IHostedLifecycleService
+internal sealed class ShutdownDrain(CacheNode node, TimeSpan delay, Func<Task> handOver, TimeProvider timeProvider) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -22,6 +25,7 @@ internal sealed class ShutdownDrain(CacheNode node, TimeSpan delay, TimeProvider
         node.Draining = true;
         try
         {
+            await handOver().WaitAsync(cancellationToken);
             await Task.Delay(delay, timeProvider, cancellationToken);
         }
         catch (OperationCanceledException)

@@ -3,6 +3,7 @@ using K8sCache.Metrics;
 using K8sCache.Sidecar.Api;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Discovery;
+using K8sCache.Sidecar.HandOver;
 using K8sCache.Sidecar.Metrics;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
@@ -133,7 +134,7 @@ internal static class SidecarHost
             kestrel.Limits.MaxConcurrentConnections = MaxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
         });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownDelay + options.HandOverTimeout + options.ShutdownTimeout);
 
         var timeProvider = TimeProvider.System;
         builder.Services.AddSingleton(timeProvider);
@@ -143,7 +144,20 @@ internal static class SidecarHost
             timeProvider,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Peers")));
         builder.Services.AddSingleton<IHostedService>(sp => new PingService(sp.GetRequiredService<PeerSet>()));
-        builder.Services.AddSingleton<IHostedService>(sp => new ShutdownDrain(sp.GetRequiredService<CacheNode>(), options.ShutdownDelay, timeProvider));
+        builder.Services.AddSingleton(sp => new HandOverSender(
+            sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.HandOver")));
+        builder.Services.AddSingleton<IHostedService>(sp => new ShutdownDrain(
+            sp.GetRequiredService<CacheNode>(), options.ShutdownDelay,
+            async () =>
+            {
+                if (options.HandOverTimeout > TimeSpan.Zero)
+                {
+                    await sp.GetRequiredService<HandOverSender>().LeaveAsync(options.HandOverTimeout);
+                }
+
+                sp.GetRequiredService<PeerSet>().Leaving = true;
+            },
+            timeProvider));
         var tokens = new PeerTokens(peerToken, Defaults.PreviousTokenGrace, timeProvider);
         builder.Services.AddSingleton<IHostedService>(sp => new PeerTokenReloader(
             options.PeerTokenFile, tokens, sp.GetRequiredService<PeerSet>(), timeProvider, sp.GetRequiredService<ILogger<PeerTokenReloader>>()));
@@ -207,7 +221,13 @@ internal static class SidecarHost
         // The feed listens for changes from the start, before any client can subscribe.
         app.Services.GetRequiredService<InvalidationFeed>();
         var peers = app.Services.GetRequiredService<PeerSet>();
-        var metrics = new NodeMetrics(node, peers, app.Services.GetRequiredService<MessageBus>());
+        var handOver = app.Services.GetRequiredService<HandOverSender>();
+        peers.HandOver = options.HandOverTimeout > TimeSpan.Zero;
+        if (peers.HandOver)
+        {
+            peers.RingChanged += handOver.OnRingChanged;
+        }
+        var metrics = new NodeMetrics(node, peers, app.Services.GetRequiredService<MessageBus>(), handOver.Stats);
         var exporter = new PrometheusTextExporter(metrics.Meter, SidecarInstruments.Meter);
         exporter.AddHistograms("k8scache_get_duration_seconds", SidecarInstruments.GetDuration.Description!,
             () => node.Groups.SelectMany(g => g.Latency.Series));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using K8sCache.Configuration;
 using K8sCache.Sidecar.Configuration;
@@ -35,47 +36,28 @@ internal static class LocalCluster
         var tokenFile = Path.Combine(Path.GetTempPath(), $"k8scache-local-{Environment.ProcessId}.token");
         await File.WriteAllTextAsync(tokenFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
         var members = Enumerable.Range(0, nodes).Select(i => Loopback(Defaults.PeerAddress, i)).ToArray();
-        var apps = new List<WebApplication> { DemoLoader.Build(LoaderPort) };
+        var loader = DemoLoader.Build(LoaderPort);
+        var options = Enumerable.Range(0, nodes).Select(i => Options(i, members, tokenFile)).ToArray();
+        var apps = options.Select(o => Build(o, tokenFile)).ToArray();
+        // Ctrl-C or SIGTERM ends the whole cluster; a node restarted on request stops alone.
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => stop.Cancel());
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => stop.Cancel());
         try
         {
-            for (var i = 0; i < nodes; i++)
-            {
-                var options = new SidecarOptions
-                {
-                    Self = members[i],
-                    Discovery = "static:///" + string.Join(',', members),
-                    PeerAddress = members[i],
-                    ApiAddress = Loopback(Defaults.ApiAddress, i),
-                    GrpcAddress = Loopback(Defaults.GrpcAddress, i),
-                    AdminAddress = Loopback(Defaults.AdminAddress, i),
-                    RespAddress = Loopback(Defaults.RespAddress, i),
-                    PeerTokenFile = tokenFile,
-                    Groups =
-                    [
-                        new GroupOptions
-                        {
-                            Name = "scores",
-                            Ttl = TimeSpan.FromMinutes(5),
-                            Loader = new LoaderOptions { Url = $"http://127.0.0.1:{LoaderPort}/scores/{{key}}" },
-                        },
-                    ],
-                };
-                apps.Add(SidecarHost.Build(options, SidecarHost.ReadPeerToken(tokenFile), new ConfigurationBuilder().Build(), configPath: null,
-                    logging => logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)));
-            }
-
+            await loader.StartAsync();
             foreach (var app in apps)
             {
                 await app.StartAsync();
             }
 
             PrintWelcome(nodes);
-            await Task.WhenAny(apps.Select(a => a.WaitForShutdownAsync()));
+            await RestartOnRequestAsync(apps, options, tokenFile, stop.Token);
             return 0;
         }
         finally
         {
-            foreach (var app in apps)
+            foreach (var app in apps.Append(loader))
             {
                 await app.StopAsync();
                 await app.DisposeAsync();
@@ -84,6 +66,71 @@ internal static class LocalCluster
             File.Delete(tokenFile);
         }
     }
+
+    /// <summary>Reads commands until Ctrl-C: <c>restart N</c> stops node N as a pod is stopped (it hands its entries
+    /// over and says it is leaving, then stops) and starts it again on the same addresses, as a rolling restart does.</summary>
+    private static async Task RestartOnRequestAsync(WebApplication[] apps, SidecarOptions[] options, string tokenFile, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            string? line;
+            try
+            {
+                line = await Console.In.ReadLineAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (line is null)
+            {
+                // No console (input closed): serve until Ctrl-C.
+                await Task.Delay(Timeout.Infinite, stop).ContinueWith(static _ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["restart", var text] && int.TryParse(text, CultureInfo.InvariantCulture, out var node) && node >= 0 && node < apps.Length)
+            {
+                Console.WriteLine($"stopping node {node} (it hands its entries to the others first)");
+                await apps[node].StopAsync(CancellationToken.None);
+                await apps[node].DisposeAsync();
+                apps[node] = Build(options[node], tokenFile);
+                await apps[node].StartAsync(CancellationToken.None);
+                Console.WriteLine($"node {node} is back; the others hand its keys back (curl http://{options[node].ApiAddress}/v1/stats: handOverReceived, localLoads)");
+            }
+            else if (words.Length > 0)
+            {
+                Console.WriteLine($"unknown command '{line}'; type: restart 0..{apps.Length - 1}");
+            }
+        }
+    }
+
+    private static SidecarOptions Options(int i, string[] members, string tokenFile) => new()
+    {
+        Self = members[i],
+        Discovery = "static:///" + string.Join(',', members),
+        PeerAddress = members[i],
+        ApiAddress = Loopback(Defaults.ApiAddress, i),
+        GrpcAddress = Loopback(Defaults.GrpcAddress, i),
+        AdminAddress = Loopback(Defaults.AdminAddress, i),
+        RespAddress = Loopback(Defaults.RespAddress, i),
+        PeerTokenFile = tokenFile,
+        Groups =
+        [
+            new GroupOptions
+            {
+                Name = "scores",
+                Ttl = TimeSpan.FromMinutes(5),
+                Loader = new LoaderOptions { Url = $"http://127.0.0.1:{LoaderPort}/scores/{{key}}" },
+            },
+        ],
+    };
+
+    private static WebApplication Build(SidecarOptions options, string tokenFile) =>
+        SidecarHost.Build(options, SidecarHost.ReadPeerToken(tokenFile), new ConfigurationBuilder().Build(), configPath: null,
+            logging => logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning));
 
     /// <summary>Node <paramref name="index"/>'s address for the endpoint whose default is <paramref name="defaultAddress"/>:
     /// 127.0.0.1 and the default port plus 100 per node.</summary>
@@ -110,7 +157,8 @@ internal static class LocalCluster
               curl http://{{admin}}/metrics
               redis-cli -p {{resp}} GET scores:Sam                  # the same cache over the Redis protocol
 
-            The logs say which node loaded which key. Ctrl-C stops everything.
+            The logs say which node loaded which key. Type "restart 0" to stop node 0 as a deploy stops a pod (it hands
+            its entries over) and start it again: the keys it owned are not loaded again. Ctrl-C stops everything.
 
             """);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.HandOver;
 using K8sCache.Sidecar.Node;
 using K8sCache.Sidecar.Peers;
 using K8sCache.Sidecar.PubSub;
@@ -15,7 +16,7 @@ internal sealed class NodeMetrics : IDisposable
 {
     public const string MeterName = "K8sCache.Sidecar";
 
-    public NodeMetrics(CacheNode node, PeerSet peers, MessageBus bus)
+    public NodeMetrics(CacheNode node, PeerSet peers, MessageBus bus, HandOverStats handOver)
     {
         Meter = new Meter(MeterName, "1.0");
         Counter(node, "k8scache.gets", "Gets from applications and peers.", s => s.Gets);
@@ -30,6 +31,9 @@ internal sealed class NodeMetrics : IDisposable
         Counter(node, "k8scache.local_load_errors", "Loader calls that failed.", s => s.LocalLoadErrors);
         Counter(node, "k8scache.server_requests", "Gets received from peers.", s => s.ServerRequests);
         Counter(node, "k8scache.invalidations", "Keys dropped because their owner said they changed.", s => s.Invalidations);
+        Counter(node, "k8scache.handover_received", "Entries another member handed over, stored here.", s => s.HandOverReceived);
+        Counter(node, "k8scache.handover_rejected", "Handed entries refused: held here already, or changed here meanwhile.", s => s.HandOverRejected);
+        Counter(node, "k8scache.handover_pulls", "Misses answered by the key's previous owner after a ring change instead of the loader.", s => s.HandOverPulls);
         Meter.CreateObservableCounter("k8scache.evictions", () => PerCache(node, c => c.Evictions),
             description: "Entries evicted to stay within the byte budget.");
         Meter.CreateObservableGauge("k8scache.bytes", () => PerCache(node, c => c.Bytes),
@@ -56,11 +60,26 @@ internal sealed class NodeMetrics : IDisposable
             new Measurement<long>(g.LoadsInFlight, new KeyValuePair<string, object?>("group", g.Name))),
             description: "Loader calls running now.");
         PubSub(bus);
+        HandOver(handOver);
     }
 
     public Meter Meter { get; }
 
     public void Dispose() => Meter.Dispose();
+
+    private void HandOver(HandOverStats stats)
+    {
+        Meter.CreateObservableCounter("k8scache.handover_sent", () => Volatile.Read(ref stats.EntriesSent),
+            description: "Entries this node handed to their next owner (on SIGTERM, or when keys moved to a new member).");
+        Meter.CreateObservableCounter("k8scache.handover_sent_bytes", () => Volatile.Read(ref stats.BytesSent),
+            unit: "By", description: "Bytes of the values handed over.");
+        Meter.CreateObservableCounter("k8scache.handover_stored", () => Volatile.Read(ref stats.EntriesStored),
+            description: "Handed entries their receivers stored.");
+        Meter.CreateObservableCounter("k8scache.handover_dropped", () => Volatile.Read(ref stats.EntriesDropped),
+            description: "Entries not handed over: the time ran out, or the owner could not be reached.");
+        Meter.CreateObservableGauge("k8scache.handover_last_duration", () => Volatile.Read(ref stats.LastDurationMs) / 1000.0,
+            unit: "s", description: "How long the last hand-over took.");
+    }
 
     private void PubSub(MessageBus bus)
     {

@@ -37,7 +37,7 @@ internal sealed class CacheNode : IDisposable
         ApplyGroups(options.Groups, options.Limits);
         _peers.CopiesInvalidated += DropHotCopies;
         _peers.ChangesMissed += OnChangesMissed;
-        _peers.RingChanged += DropUnowned;
+        _peers.RingChanged += OnRingChanged;
     }
 
     public SidecarOptions Options { get; private set; }
@@ -95,7 +95,7 @@ internal sealed class CacheNode : IDisposable
     {
         _peers.CopiesInvalidated -= DropHotCopies;
         _peers.ChangesMissed -= OnChangesMissed;
-        _peers.RingChanged -= DropUnowned;
+        _peers.RingChanged -= OnRingChanged;
         foreach (var group in _groups.Values)
         {
             group.Dispose();
@@ -114,11 +114,35 @@ internal sealed class CacheNode : IDisposable
 
     private void OnKeyChanged(string group, string key) => KeyChanged?.Invoke(group, key);
 
-    private void DropUnowned(HashRing ring)
+    /// <summary>Keys may have changed hands: each group keeps what it no longer owns for the hand-over window, then
+    /// drops it, unless the ring changed again meanwhile (that change's window ends it).</summary>
+    private void OnRingChanged(HashRing ring)
     {
         foreach (var group in _groups.Values)
         {
-            group.DropUnowned();
+            if (Options.HandOverTimeout <= TimeSpan.Zero)
+            {
+                // Hand-over turned off: nobody will ask for them.
+                group.DropUnowned();
+            }
+            else
+            {
+                group.BeginTransition();
+            }
+        }
+
+        _ = EndTransitionLaterAsync(ring.Version);
+    }
+
+    private async Task EndTransitionLaterAsync(long version)
+    {
+        await Task.Delay(Defaults.HandOverWindow, _timeProvider);
+        if (_peers.Ring.Version == version)
+        {
+            foreach (var group in _groups.Values)
+            {
+                group.EndTransition();
+            }
         }
     }
 

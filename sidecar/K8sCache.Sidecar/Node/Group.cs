@@ -139,6 +139,12 @@ internal sealed partial class Group : IDisposable
     public bool TryReadOwnedHit<TReader>(ReadOnlySpan<char> key, ref TReader reader)
         where TReader : ICacheValueReader, allows ref struct
     {
+        if (_inTransition)
+        {
+            // The main cache may hold keys another member owns now: the Get takes the path that checks.
+            return false;
+        }
+
         var started = Latency.StartHit();
         if (!Main.TryRead(key, Now, ref reader))
         {
@@ -160,7 +166,7 @@ internal sealed partial class Group : IDisposable
         var started = Latency.StartHit();
         var span = SidecarTracing.Source.StartActivity("k8scache.get");
         span?.SetTag(SidecarTracing.FromPeerTag, true);
-        if (TryLookup(key, Now, countHits: true, out var hit))
+        if (TryLookup(key, Now, countHits: true, out var hit, forPeer: true))
         {
             _observer.Finish(span, started, hit, sampledHit: true);
             return ValueTask.FromResult(hit);
@@ -217,9 +223,9 @@ internal sealed partial class Group : IDisposable
     /// <summary>A TTL in whole milliseconds for the store and the wire: 0 = none; anything positive is at least 1 ms.</summary>
     private static long TtlMs(TimeSpan? ttl) => ttl is { } t && t > TimeSpan.Zero ? Math.Max(1, (long)t.TotalMilliseconds) : 0;
 
-    private bool TryLookup(string key, long now, bool countHits, out GetResult result)
+    private bool TryLookup(string key, long now, bool countHits, out GetResult result, bool forPeer = false)
     {
-        if (Main.TryGet(key, now, out var value))
+        if (Main.TryGet(key, now, out var value) && MainServes(key, forPeer))
         {
             if (countHits)
             {
@@ -327,6 +333,12 @@ internal sealed partial class Group : IDisposable
         if (TryLookup(key, Now, countHits: false, out var filled))
         {
             return filled;
+        }
+
+        if (storeInMain && await AskPreviousOwnerAsync(key) is { } handed)
+        {
+            _fences.StoreIfCurrent(Main, key, handed.Value, handed.TtlMs > 0 ? Now + handed.TtlMs : 0, flight, hotGeneration: null);
+            return new GetResult(true, handed.Value, handed.TtlMs, CacheSource.Peer);
         }
 
         var settings = _settings;

@@ -42,4 +42,13 @@ internal sealed class GroupStats
 
     /// <summary>Hot copies and entries dropped because an owner said the key changed.</summary>
     public long Invalidations;
+
+    /// <summary>Entries handed to this node by another that gave up their keys, and stored.</summary>
+    public long HandOverReceived;
+
+    /// <summary>Handed entries refused: this node held the key, or it changed here during the hand-over.</summary>
+    public long HandOverRejected;
+
+    /// <summary>Misses answered by the key's previous owner after a ring change, so the loader was not called.</summary>
+    public long HandOverPulls;
 }

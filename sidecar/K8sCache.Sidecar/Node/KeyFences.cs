@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Coalescing;
 
@@ -9,14 +10,19 @@ namespace K8sCache.Sidecar.Node;
 /// only if it was not detached. So a Get that starts after the write never joins a flight that started before it.
 /// Dropping every hot copy takes all stripes and moves the hot generation, which fences hot-copy stores in flight the
 /// same way. What must stay true: every change a write makes to a cache happens inside <see cref="Fence"/>, and every
-/// store a flight makes goes through <see cref="StoreIfCurrent"/>.
+/// store a flight makes goes through <see cref="StoreIfCurrent"/>. While entries are handed over to this node, every
+/// fenced key is also noted, so a handed entry never lands on a key that changed here since the hand-over began
+/// (<see cref="StoreHandedOver"/>).
 /// </summary>
 internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<GetResult> loads)
 {
     private const int StripeCount = 64;
 
     private readonly Lock[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new Lock()).ToArray();
+    private readonly Lock _trackingLock = new();
     private long _hotGeneration;
+    private int _trackers;
+    private volatile ConcurrentDictionary<string, byte>? _changed;
 
     /// <summary>Read before a fetch or load begins; a hot copy it brings is stored only if this has not moved.</summary>
     public long HotGeneration => Volatile.Read(ref _hotGeneration);
@@ -28,6 +34,7 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
         {
             fetches.Detach(key);
             loads.Detach(key);
+            _changed?.TryAdd(key, 0);
             change();
         }
     }
@@ -44,10 +51,12 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
 
         try
         {
+            var changed = _changed;
             foreach (var key in keys)
             {
                 fetches.Detach(key);
                 loads.Detach(key);
+                changed?.TryAdd(key, 0);
             }
 
             change();
@@ -94,6 +103,45 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
             {
                 store.Set(key, value, expiresAtMs);
             }
+        }
+    }
+
+    /// <summary>Starts noting fenced keys, until as many <see cref="EndTracking"/> calls (one per hand-over received).</summary>
+    public void BeginTracking()
+    {
+        lock (_trackingLock)
+        {
+            if (_trackers++ == 0)
+            {
+                _changed = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public void EndTracking()
+    {
+        lock (_trackingLock)
+        {
+            if (--_trackers == 0)
+            {
+                _changed = null;
+            }
+        }
+    }
+
+    /// <summary>Stores a handed entry if the store holds nothing for the key and the key was not fenced since tracking
+    /// began; false otherwise. Only while tracking: a handed entry is never judged without it.</summary>
+    public bool StoreHandedOver(ICacheStore store, string key, byte[] value, long expiresAtMs, ValueKind kind, long nowMs)
+    {
+        lock (StripeOf(key))
+        {
+            if (_changed is not { } changed || changed.ContainsKey(key) || store.TryGet(key, nowMs, out _))
+            {
+                return false;
+            }
+
+            store.Set(key, value, expiresAtMs, kind);
+            return true;
         }
     }
 

@@ -18,6 +18,9 @@ internal interface IPeer
     /// <summary>The owner's Get: from its caches or its loader, never forwarded further.</summary>
     Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken);
 
+    /// <summary>What the peer holds for the key in its caches, never loading it: a new owner asking the previous one.</summary>
+    Task<PeerValue> GetCachedAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerValue(false, [], 0));
+
     /// <summary>Forwards a Set; the owner checks <paramref name="condition"/> and <paramref name="keepTtl"/> under the
     /// key's lock.</summary>
     Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken);

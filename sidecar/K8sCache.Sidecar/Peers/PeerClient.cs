@@ -60,6 +60,17 @@ internal sealed class PeerClient : IPeer, IMessageRelay, IDisposable
         return new PeerValue(response.Found, ByteStrings.ToArray(response.Value), response.TtlMs, response.NoStore);
     }
 
+    public async Task<PeerValue> GetCachedAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        var response = await ObserveAsync("k8scache.peer/Get", () =>
+            _client.GetAsync(new PeerGetRequest { Header = _header(), Group = group, Key = key, CachedOnly = true }, _headers, Deadline(), cancellationToken).ResponseAsync);
+        return new PeerValue(response.Found, ByteStrings.ToArray(response.Value), response.TtlMs, response.NoStore);
+    }
+
+    /// <summary>Opens a hand-over to this peer (<see cref="PeerHandOverStream"/>), bounded by <paramref name="deadline"/>.</summary>
+    public Task<PeerHandOverStream> OpenHandOverAsync(DateTime deadline, CancellationToken cancellationToken) =>
+        PeerHandOverStream.OpenAsync(_client.HandOver(_headers, deadline, cancellationToken), _header, cancellationToken);
+
     public async Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)
     {
         var request = new PeerSetRequest

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Caching;
+using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Hashing;
 
 namespace K8sCache.Sidecar.Peers;
@@ -18,6 +19,12 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     private readonly TimeProvider _timeProvider;
     private volatile Snapshot _snapshot = new(HashRing.Empty, FrozenDictionary<string, PeerClient>.Empty, [], Ready: false);
     private volatile PeerClientSettings _settings;
+    private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
+    private string[] _discovered = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(HashRing Ring, string Member), HashRing> _previousWithout = new();
+    private volatile HashRing? _previousRing;
+    private long _ringChangedAtMs;
     private long _viewMismatches;
     private long _markedDown;
 
@@ -114,42 +121,112 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     {
         lock (_changeLock)
         {
-            var current = _snapshot;
-            var next = MemberList.Normalize(members, Self);
-            if (current.Ready && next.SequenceEqual(current.Ring.Members, StringComparer.Ordinal))
-            {
-                return;
-            }
+            _discovered = MemberList.Normalize(members, Self);
+            _leaving.IntersectWith(_discovered);
+            _answered.IntersectWith(_discovered);
+            Rebuild();
+        }
+    }
 
-            var settings = _settings;
-            var peers = new Dictionary<string, PeerClient>(StringComparer.Ordinal);
-            foreach (var member in next.Where(m => m != Self))
-            {
-                peers[member] = current.Peers.TryGetValue(member, out var existing)
-                    ? existing
-                    : new PeerClient(member, settings, CreateHeader, OnHealthChange);
-            }
+    /// <summary>The ring is the discovered members less those that said they are leaving, and less newcomers to a
+    /// running ring until they answer a ping (a pod listed before it listens would only cost its keys a load each).
+    /// The first ring takes every member: they were there before this node. Every discovered member keeps its client
+    /// (a leaving one still gets invalidations until discovery drops it).</summary>
+    private void Rebuild()
+    {
+        var current = _snapshot;
+        var ringMembers = _discovered.Where(m => m == Self
+            || !_leaving.Contains(m) && (!current.Ready || current.Ring.Members.Contains(m) || _answered.Contains(m))).ToArray();
+        var others = _discovered.Where(m => m != Self).ToArray();
+        if (current.Ready && ringMembers.SequenceEqual(current.Ring.Members, StringComparer.Ordinal)
+            && others.Length == current.Peers.Count && others.All(current.Peers.ContainsKey))
+        {
+            return;
+        }
 
-            var ring = HashRing.Create(next, current.Ring.Version + 1);
-            _snapshot = new Snapshot(ring, peers.ToFrozenDictionary(StringComparer.Ordinal), peers.Values.ToArray(), Ready: true);
-            LogRingChanged(_logger, Self, ring.Version, string.Join(",", next));
+        var settings = _settings;
+        var peers = new Dictionary<string, PeerClient>(StringComparer.Ordinal);
+        foreach (var member in others)
+        {
+            peers[member] = current.Peers.TryGetValue(member, out var existing)
+                ? existing
+                : new PeerClient(member, settings, CreateHeader, OnHealthChange);
+        }
+
+        var ringChanged = !current.Ready || !ringMembers.SequenceEqual(current.Ring.Members, StringComparer.Ordinal);
+        var ring = ringChanged ? HashRing.Create(ringMembers, current.Ring.Version + 1) : current.Ring;
+        if (ringChanged)
+        {
+            Volatile.Write(ref _ringChangedAtMs, MonotonicClock.NowMs(_timeProvider));
+            // A node that just started had no ring: its keys were, if anywhere, with their owners in the ring without it.
+            _previousRing = current.Ready ? current.Ring : HashRing.Create(ringMembers.Where(m => m != Self), 0);
+            _previousWithout.Clear();
+        }
+
+        _snapshot = new Snapshot(ring, peers.ToFrozenDictionary(StringComparer.Ordinal), peers.Values.ToArray(), Ready: true);
+        if (ringChanged)
+        {
+            LogRingChanged(_logger, Self, ring.Version, string.Join(",", ringMembers));
             RingChanged?.Invoke(ring);
+        }
 
-            var departed = current.Peers.Where(p => !peers.ContainsKey(p.Key)).Select(p => p.Value).ToArray();
-            if (departed.Length > 0)
+        var departed = current.Peers.Where(p => !peers.ContainsKey(p.Key)).Select(p => p.Value).ToArray();
+        if (departed.Length > 0)
+        {
+            _ = DisposeLaterAsync(departed, settings.Timeout);
+        }
+    }
+
+    /// <summary>A peer answered a ping: a newcomer joins this node's ring now that it listens, and a peer that says it
+    /// is leaving leaves it (one that stops saying so is back).</summary>
+    private void ObserveAnswer(PeerClient peer, bool leaving)
+    {
+        lock (_changeLock)
+        {
+            var changed = _answered.Add(peer.Address);
+            changed |= leaving ? _leaving.Add(peer.Address) : _leaving.Remove(peer.Address);
+            if (changed)
             {
-                _ = DisposeLaterAsync(departed, settings.Timeout);
+                Rebuild();
             }
         }
     }
+
+    /// <summary>This node is shutting down and handed its entries over: its ping answers say so, and its peers take it
+    /// out of their rings (<see cref="PingResponse.Leaving"/>).</summary>
+    public bool Leaving { get; set; }
+
+    /// <summary>Whether entries follow their keys (<c>HandOverTimeout</c> above 0): then a new owner asks the previous one.</summary>
+    public bool HandOver { get; set; } = true;
+
+    public IPeer? PreviousOwner(string key, int choice = 0)
+    {
+        if (!HandOver || _previousRing is not { } previous || MonotonicClock.NowMs(_timeProvider) - Volatile.Read(ref _ringChangedAtMs) > (long)Defaults.HandOverWindow.TotalMilliseconds)
+        {
+            return null;
+        }
+
+        var address = previous.Owner(key);
+        if (choice > 0 && address is not null)
+        {
+            // One ring per member left out, made when first needed, for as long as this previous ring stands.
+            var without = _previousWithout.GetOrAdd((previous, address), static p => HashRing.Create(p.Ring.Members.Where(m => m != p.Member), 0));
+            address = without.Owner(key);
+        }
+
+        return address is not null && address != Self && _snapshot.Peers.TryGetValue(address, out var peer) && !peer.IsDown ? peer : null;
+    }
+
+    /// <summary>The client of the member at <paramref name="address"/>; null when it is not a member.</summary>
+    public PeerClient? Member(string address) => _snapshot.Peers.GetValueOrDefault(address);
 
     /// <summary>Answers a peer's ping: whether it is a member, and how many invalidations it missed.</summary>
     public PingResponse AnswerPing(PeerHeader? header)
     {
         ObserveView(header);
         return header is not null && _snapshot.Peers.TryGetValue(header.Sender, out var peer)
-            ? new PingResponse { Member = true, MissedInvalidations = peer.Ledger.AnswerPing(MonotonicClock.NowMs(_timeProvider)) }
-            : new PingResponse { Member = false };
+            ? new PingResponse { Member = true, MissedInvalidations = peer.Ledger.AnswerPing(MonotonicClock.NowMs(_timeProvider)), Leaving = Leaving }
+            : new PingResponse { Member = false, Leaving = Leaving };
     }
 
     /// <summary>Pings every other member every <paramref name="interval"/> until stopped; one ping per peer at a time,
@@ -196,6 +273,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         {
             var sentAt = MonotonicClock.NowMs(_timeProvider);
             var answer = await peer.PingAsync(_settings.HotCopyLease, stoppingToken);
+            ObserveAnswer(peer, answer.Member && answer.Leaving);
             if (!answer.Member)
             {
                 return;

@@ -130,6 +130,20 @@ public class ManifestRendererTests
     }
 
     [Fact]
+    public void ThePodsGracePeriod_LeavesRoomForTheHandOver_UnlessTheTemplateAsksForMore()
+    {
+        static long? Grace(CacheGroup cg) => Find(ManifestRenderer.Render(cg, Options), "StatefulSet")["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"] is { } grace
+            ? long.Parse(grace.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        var longer = CacheGroups.Full();
+        longer.Spec.Template!["spec"]!["terminationGracePeriodSeconds"] = 120;
+        var shorter = CacheGroups.Full();
+        shorter.Spec.Template!["spec"]!["terminationGracePeriodSeconds"] = 5;
+
+        Assert.Equal((45L, 45L, 120L, 45L), (Grace(CacheGroups.Minimal()), Grace(CacheGroups.Full()), Grace(longer), Grace(shorter)));
+    }
+
+    [Fact]
     public void Full_SidecarConfig_CarriesEveryGroupLoaderAndLimit()
     {
         var configMap = Find(ManifestRenderer.Render(CacheGroups.Full(), Options), "ConfigMap");

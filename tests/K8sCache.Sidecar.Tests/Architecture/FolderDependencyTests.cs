@@ -12,7 +12,7 @@ public sealed class FolderDependencyTests
         ["Caching", "Coalescing", "Hashing", "Configuration", "Telemetry", "Transport"],
         ["Loading", "Peers"],
         ["Node", "Discovery"],
-        ["PubSub"],
+        ["PubSub", "HandOver"],
         ["Api", "Metrics", "Resp"],
         ["Hosting"],
         ["LocalMode"],

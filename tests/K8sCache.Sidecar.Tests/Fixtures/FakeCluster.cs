@@ -14,6 +14,11 @@ internal sealed class FakePicker : IPeerPicker
     public IReadOnlyList<IPeer> Others => OtherPeers;
 
     public IPeer? PickOwner(string key) => Owner(key);
+
+    /// <summary>Who owned the key before the last ring change (null: nobody to ask).</summary>
+    public Func<string, IPeer?> Previous { get; set; } = _ => null;
+
+    public IPeer? PreviousOwner(string key, int choice = 0) => choice == 0 ? Previous(key) : null;
 }
 
 /// <summary>A peer that answers from a dictionary, records what it was asked, and fails when told to.</summary>
@@ -59,6 +64,26 @@ internal sealed class FakePeer(string address) : IPeer
         Interlocked.Increment(ref Gets);
         ThrowIfDown();
         return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerValue(true, v.Value, v.TtlMs, NoStore) : new PeerValue(false, [], 0));
+    }
+
+    /// <summary>Cached-only Gets (a new owner asking the previous one); <see cref="CachedGate"/> holds them until released.</summary>
+    public int CachedGets;
+
+    public TaskCompletionSource? CachedGate { get; set; }
+
+    public TaskCompletionSource CachedGetStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<PeerValue> GetCachedAsync(string group, string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref CachedGets);
+        CachedGetStarted.TrySetResult();
+        if (CachedGate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        ThrowIfDown();
+        return Values.TryGetValue(key, out var v) ? new PeerValue(true, v.Value, v.TtlMs, NoStore) : new PeerValue(false, [], 0);
     }
 
     public Task<PeerWrite> SetAsync(string group, string key, byte[] value, long ttlMs, SetCondition condition, bool keepTtl, bool returnPrevious, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed class TracingClusterTests : IAsyncLifetime
             node.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "100";
             node.Environment["OTEL_SERVICE_NAME"] = "k8scache-sidecar";
             node.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"k8s.pod.name=cache-{index},k8s.namespace.name=tests";
+            // The read path alone: for 30 s after a ring change an owner's miss first asks the key's previous owner
+            // (hand-over), one more peer call in the trace.
+            node.Settings["HandOverTimeout"] = "0s";
         });
     }
 
