@@ -1,3 +1,4 @@
+using K8sCache.Operator.Api;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;

@@ -8,30 +8,39 @@ namespace K8sCache.Operator.Api;
 /// name is an error. A missing namespace is <c>default</c>, as kubectl assumes.</summary>
 internal static class CacheGroupDocuments
 {
-    public static IReadOnlyList<CacheGroup> Read(TextReader reader)
+    public static IReadOnlyList<CacheGroup> Read(TextReader reader) => ReadObjects(reader).Select(Parse).ToList();
+
+    /// <summary>The CacheGroup documents as they are written, before any type is imposed (for checking them against
+    /// the CRD's schema).</summary>
+    public static IReadOnlyList<JsonObject> ReadObjects(TextReader reader)
     {
-        var result = new List<CacheGroup>();
+        var result = new List<JsonObject>();
         foreach (var document in YamlToJson.ReadDocuments(reader))
         {
             foreach (var item in document?["kind"]?.GetValue<string>() == "List" ? document["items"]!.AsArray() : new JsonArray(document?.DeepClone()))
             {
-                if (item is not JsonObject obj || obj["kind"]?.GetValue<string>() != CacheGroup.KindValue)
+                if (item is JsonObject obj && obj["kind"]?.GetValue<string>() == CacheGroup.KindValue)
                 {
-                    continue;
+                    result.Add(obj);
                 }
-
-                var cg = obj.Deserialize(OperatorJsonContext.Default.CacheGroup)
-                    ?? throw new InvalidDataException("A CacheGroup document is empty.");
-                if (string.IsNullOrEmpty(cg.Metadata.Name))
-                {
-                    throw new InvalidDataException("A CacheGroup has no metadata.name.");
-                }
-
-                cg.Metadata.Namespace ??= "default";
-                result.Add(cg);
             }
         }
 
         return result;
+    }
+
+    /// <summary>A CacheGroup document as the operator's types: a CacheGroup without a name is an error, a missing
+    /// namespace is <c>default</c>.</summary>
+    public static CacheGroup Parse(JsonObject obj)
+    {
+        var cg = obj.Deserialize(OperatorJsonContext.Default.CacheGroup)
+            ?? throw new InvalidDataException("A CacheGroup document is empty.");
+        if (string.IsNullOrEmpty(cg.Metadata.Name))
+        {
+            throw new InvalidDataException("A CacheGroup has no metadata.name.");
+        }
+
+        cg.Metadata.Namespace ??= "default";
+        return cg;
     }
 }

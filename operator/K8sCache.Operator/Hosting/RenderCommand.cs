@@ -9,7 +9,10 @@ namespace K8sCache.Operator.Hosting;
 /// <summary>
 /// <c>render -f FILE</c>: every object the operator would apply for the CacheGroups in FILE (YAML or JSON, one or more
 /// documents; <c>-</c> reads standard input), in the order it applies them, so users preview a change without a
-/// cluster. The peer-token Secret is shown with a placeholder: the real token is generated once, in the cluster.
+/// cluster. The peer-token Secret is shown with a placeholder: the real token is generated once, in the cluster. Each
+/// CacheGroup is first checked as the API server checks it (the CRD's schema and rules, <see cref="CacheGroupSchema"/>)
+/// and as the operator does (<see cref="InvalidSpecException"/>): every problem is one line naming the field, and the
+/// exit code is 1; nothing is printed on standard output then.
 /// </summary>
 internal static class RenderCommand
 {
@@ -47,12 +50,39 @@ internal static class RenderCommand
 
         try
         {
-            using var reader = file == "-" ? stdin : new StreamReader(file);
+            using var reader = file == "-" ? stdin : new StreamReader(Path.GetFullPath(file));
             var objects = new List<JsonNode>();
-            foreach (var cg in CacheGroupDocuments.Read(reader))
+            var problems = new List<string>();
+            foreach (var document in CacheGroupDocuments.ReadObjects(reader))
             {
-                objects.AddRange(ManifestRenderer.Render(cg, options));
-                objects.Add(ManifestRenderer.PeerTokenSecret(cg, TokenPlaceholder));
+                var name = $"CacheGroup {(string?)document["metadata"]?["namespace"] ?? "default"}/{(string?)document["metadata"]?["name"]}";
+                var invalid = CacheGroupSchema.Problems(document);
+                if (invalid.Count > 0)
+                {
+                    problems.AddRange(invalid.Select(p => $"{name}: {p}"));
+                    continue;
+                }
+
+                try
+                {
+                    var cg = CacheGroupDocuments.Parse(document);
+                    objects.AddRange(ManifestRenderer.Render(cg, options));
+                    objects.Add(ManifestRenderer.PeerTokenSecret(cg, TokenPlaceholder));
+                }
+                catch (InvalidSpecException e)
+                {
+                    problems.Add($"{name}: {e.Message}");
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    stderr.WriteLine($"render: {problem}");
+                }
+
+                return 1;
             }
 
             stdout.Write(format == "json"
@@ -60,7 +90,7 @@ internal static class RenderCommand
                 : JsonToYaml.Write(objects));
             return 0;
         }
-        catch (Exception e) when (e is IOException or FormatException or JsonException or YamlDotNet.Core.YamlException or InvalidDataException)
+        catch (Exception e) when (e is IOException or FormatException or JsonException or YamlDotNet.Core.YamlException or InvalidDataException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"render: {e.Message}");
             return 1;

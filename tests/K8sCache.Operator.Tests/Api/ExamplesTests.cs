@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Api;
 using K8sCache.Operator.Rendering;
-using K8sCache.Kubernetes.Testing;
 using K8sCache.Operator.Tests.Fixtures;
 using K8sCache.Operator.Yaml;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using K8sCache.Kubernetes.Testing;
 using K8sCache.Operator.Api;
 using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Yaml;

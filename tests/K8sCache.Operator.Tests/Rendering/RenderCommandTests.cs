@@ -64,9 +64,61 @@ public class RenderCommandTests
     {
         var stderr = new StringWriter();
 
-        var exit = RenderCommand.Run(["-f", "-"], new StringReader("kind: CacheGroup\napiVersion: k8scache.io/v1alpha1\nspec: {}\n"), new StringWriter(), stderr);
+        var exit = RenderCommand.Run(["-f", "-"], new StringReader("kind: CacheGroup\napiVersion: k8scache.io/v1alpha1\nmetadata: {}\nspec: { groups: [ { name: g } ] }\n"), new StringWriter(), stderr);
 
         Assert.Equal(1, exit);
         Assert.Contains("no metadata.name", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ChecksTheCacheGroupAsTheCrdDoes_OneLinePerProblem_NamingTheField()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var yaml = """
+            apiVersion: k8scache.io/v1alpha1
+            kind: CacheGroup
+            metadata: { name: shop, namespace: team }
+            spec:
+              replicas: -1
+              group: typo
+              groups:
+                - { name: scores, ttl: banana, eviction: Fifo }
+                - { name: scores, loader: { url: "http://localhost:8080/{key}", grpc: "http://localhost:9000", timeout: 2h } }
+            """;
+
+        var exit = RenderCommand.Run(["-f", "-"], new StringReader(yaml), stdout, stderr);
+
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal((1, string.Empty), (exit, stdout.ToString()));
+        Assert.All(lines, l => Assert.StartsWith("render: CacheGroup team/shop: spec.", l, StringComparison.Ordinal));
+        // The API server's own wording, in field order.
+        Assert.Collection(lines.Select(l => l["render: CacheGroup team/shop: ".Length..]).Order(StringComparer.Ordinal),
+            l => Assert.Equal("spec.group: Unknown field", l),
+            l => Assert.Equal("spec.groups[0].eviction: Unsupported value: \"Fifo\": supported values: \"S3Fifo\", \"Lru\"", l),
+            l => Assert.StartsWith("spec.groups[0].ttl: Invalid value: \"banana\": spec.groups[0].ttl in body should match '^", l, StringComparison.Ordinal),
+            l => Assert.Equal("spec.groups[1].loader.timeout: Invalid value: \"string\": a loader timeout is at most 1h", l),
+            l => Assert.Equal("spec.groups[1].loader: Invalid value: \"object\": set exactly one of url (an HTTP loader) and grpc (a gRPC Loader service)", l),
+            l => Assert.Equal("spec.groups[1]: Duplicate value: {\"name\":\"scores\"}", l),
+            l => Assert.Equal("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0", l));
+    }
+
+    [Fact]
+    public void Render_ATemplateThatTakesASidecarPort_IsOneLineAndExitCode1_NotACrash()
+    {
+        var stderr = new StringWriter();
+        var yaml = """
+            apiVersion: k8scache.io/v1alpha1
+            kind: CacheGroup
+            metadata: { name: shop }
+            spec:
+              groups: [ { name: g } ]
+              template: { spec: { containers: [ { name: app, image: app, ports: [ { containerPort: 7070 } ] } ] } }
+            """;
+
+        var exit = RenderCommand.Run(["-f", "-"], new StringReader(yaml), new StringWriter(), stderr);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("render: CacheGroup default/shop: spec.template.spec.containers: port 7070 is the cache sidecar's; the sidecar uses 7070, 7071, 7072, 9090, 6379 in every pod\n",
+            stderr.ToString().Replace("\r", string.Empty, StringComparison.Ordinal));
     }
 }

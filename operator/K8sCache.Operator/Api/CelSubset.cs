@@ -2,16 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace K8sCache.Kubernetes.Testing;
+namespace K8sCache.Operator.Api;
 
 /// <summary>
 /// Evaluates the subset of CEL that x-kubernetes-validations rules use in this project: <c>self</c> and field access,
 /// <c>has(self.f)</c>, <c>size(x)</c>, <c>duration(s)</c> (Go's duration syntax, as Kubernetes' CEL parses it; a string
 /// that is not one makes the rule fail, as an evaluation error does), <c>! &amp;&amp; || == != &lt; &lt;= &gt; &gt;=</c>,
-/// parentheses, string, integer and boolean literals. Anything else throws <see cref="NotSupportedException"/>: the test server refuses a CRD whose
-/// rules it cannot evaluate rather than ignore them.
+/// parentheses, string, integer and boolean literals. Anything else throws <see cref="NotSupportedException"/>: a rule
+/// that cannot be evaluated is refused, never ignored (the render command's check, the test API server).
 /// </summary>
-public sealed class CelSubset
+internal sealed class CelSubset
 {
     private readonly List<string> _tokens;
     private int _position;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace K8sCache.Kubernetes.Testing;
+namespace K8sCache.Operator.Api;
 
 /// <summary>
 /// Validates a custom object against its CRD's structural openAPIV3Schema as the API server does, in its order:
@@ -12,7 +12,7 @@ namespace K8sCache.Kubernetes.Testing;
 /// (through <see cref="CelSubset"/>) are checked. Messages follow the API server's wording. Not implemented: formats,
 /// x-kubernetes-embedded-resource, transition rules (oldSelf), messageExpression.
 /// </summary>
-public static class SchemaValidator
+internal static class SchemaValidator
 {
     public static List<(string Field, string Message)> Validate(JsonObject obj, JsonObject schema, List<string> unknownFields)
     {
