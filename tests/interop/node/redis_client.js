@@ -63,15 +63,21 @@ async function pubSubAcrossNodes() {
   const patterned = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   await patterned.connect();
   const byPattern = [];
+  let allMatched;
+  const matched = new Promise((resolve) => { allMatched = resolve; });
   await patterned.psubscribe('node-*');
-  patterned.on('pmessage', (pattern, channel, message) => byPattern.push(`${pattern}|${channel}|${message}`));
+  patterned.on('pmessage', (pattern, channel, message) => {
+    byPattern.push(`${pattern}|${channel}|${message}`);
+    if (byPattern.length === 10) allMatched();
+  });
   const publisher = createClient({ socket: { host, port, reconnectStrategy: false } });
   publisher.on('error', () => {});
   await publisher.connect();
   for (let i = 0; i < 10; i++) {
     assert.equal(await publisher.publish('node-news', `m${i}`), 1);
   }
-  await arrived;
+  // Each subscriber's messages come on its own connection: wait for both to have all ten.
+  await Promise.all([arrived, matched]);
   assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => `m${i}`));
   assert.deepEqual(byPattern, Array.from({ length: 10 }, (_, i) => `node-*|node-news|m${i}`));
   assert.equal(await subscriber.get('kv:node-a'), 'alpha'); // RESP3: any command while subscribed
