@@ -44,6 +44,7 @@ internal sealed class LocalCacheCoherence : IAsyncDisposable
     private readonly IServiceProvider _services;
     private long _generation;
     private long _floor;
+    private long _losses;
 
     public LocalCacheCoherence(K8sCacheOptions options, K8sCacheClient client, IServiceProvider services)
     {
@@ -58,6 +59,9 @@ internal sealed class LocalCacheCoherence : IAsyncDisposable
 
     /// <summary>Changes and subscription events reported so far.</summary>
     public long EventsSeen => Volatile.Read(ref _generation);
+
+    /// <summary>Subscriptions lost and memory emptied for it, since the process started.</summary>
+    public long Losses => Volatile.Read(ref _losses);
 
     /// <summary>Whether the group's changes reach this process now (its subscription is confirmed).</summary>
     public bool IsCoherent(string group) => _subscription.IsSubscribed(group);
@@ -153,7 +157,12 @@ internal sealed class LocalCacheCoherence : IAsyncDisposable
         }
     }
 
-    private void Lost() => Reset();
+    /// <summary>The subscription is gone (its confirmations are void already): memory is emptied, then counted.</summary>
+    private void Lost()
+    {
+        Reset();
+        Interlocked.Increment(ref _losses);
+    }
 
     /// <summary>Every value read before now is stale, and so is everything held.</summary>
     private void Reset()
