@@ -16,6 +16,9 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
 
     public static string NameOf(ReadOnlySpan<byte> channel) => Encoding.Latin1.GetString(channel);
 
+    /// <summary>The bytes of a channel or pattern known by its name (<see cref="NameOf"/> back).</summary>
+    public static byte[] BytesOf(string name) => Encoding.Latin1.GetBytes(name);
+
     /// <summary>Adds the subscription; false when it existed.</summary>
     public bool Subscribe(ISubscriber subscriber, ReadOnlySpan<byte> channel)
     {
@@ -33,10 +36,9 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
         }
     }
 
-    /// <summary>Removes the subscription; false when there was none.</summary>
-    public bool Unsubscribe(ISubscriber subscriber, ReadOnlySpan<byte> channel)
+    /// <summary>Removes the subscription to the channel named <paramref name="name"/>; false when there was none.</summary>
+    public bool Unsubscribe(ISubscriber subscriber, string name)
     {
-        var name = NameOf(channel);
         lock (_lock)
         {
             if (!_channels.TryGetValue(name, out var current) || !current.Contains(subscriber))
@@ -61,22 +63,24 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
     {
         lock (_lock)
         {
-            if (_patterns.Any(p => ReferenceEquals(p.Subscriber, subscriber) && p.Pattern.AsSpan().SequenceEqual(pattern)))
+            var name = NameOf(pattern);
+            if (_patterns.Any(p => ReferenceEquals(p.Subscriber, subscriber) && p.Name == name))
             {
                 return false;
             }
 
-            _patterns = [.. _patterns, new PatternSubscription(pattern, subscriber)];
+            _patterns = [.. _patterns, new PatternSubscription(pattern, name, subscriber)];
             return true;
         }
     }
 
-    public bool UnsubscribePattern(ISubscriber subscriber, byte[] pattern)
+    /// <summary>Removes the subscription to the pattern named <paramref name="name"/>; false when there was none.</summary>
+    public bool UnsubscribePattern(ISubscriber subscriber, string name)
     {
         lock (_lock)
         {
             var current = _patterns;
-            var kept = current.Where(p => !ReferenceEquals(p.Subscriber, subscriber) || !p.Pattern.AsSpan().SequenceEqual(pattern)).ToArray();
+            var kept = current.Where(p => !ReferenceEquals(p.Subscriber, subscriber) || p.Name != name).ToArray();
             _patterns = kept;
             return kept.Length != current.Length;
         }
@@ -97,7 +101,7 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
             delivered = subscribers.Length;
         }
 
-        foreach (var (pattern, subscriber) in _patterns)
+        foreach (var (pattern, _, subscriber) in _patterns)
         {
             if (GlobPattern.IsMatch(pattern, channel))
             {
@@ -119,7 +123,7 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
         var names = new List<string>();
         foreach (var name in _channels.Keys)
         {
-            if (pattern.IsEmpty || GlobPattern.IsMatch(pattern, Encoding.Latin1.GetBytes(name)))
+            if (pattern.IsEmpty || GlobPattern.IsMatch(pattern, BytesOf(name)))
             {
                 names.Add(name);
             }
@@ -135,7 +139,7 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
     public int SubscriberCount(ReadOnlySpan<byte> channel) => _channels.TryGetValue(NameOf(channel), out var subscribers) ? subscribers.Length : 0;
 
     /// <summary>Distinct patterns subscribed to here (PUBSUB NUMPAT).</summary>
-    public int PatternCount() => _patterns.Select(p => NameOf(p.Pattern)).Distinct(StringComparer.Ordinal).Count();
+    public int PatternCount() => _patterns.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count();
 
-    private readonly record struct PatternSubscription(byte[] Pattern, ISubscriber Subscriber);
+    private readonly record struct PatternSubscription(byte[] Pattern, string Name, ISubscriber Subscriber);
 }

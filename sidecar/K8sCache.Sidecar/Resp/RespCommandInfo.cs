@@ -20,7 +20,7 @@ internal sealed record RespCommandInfo(
     public bool NeedsRing => FirstKey > 0;
 
     /// <summary>Served to a RESP2 connection with subscriptions (Redis's "subscribed" state); RESP3 allows any.</summary>
-    public bool AllowedWhileSubscribed => Flags.Contains("pubsub") && Name != "publish" && Name != "pubsub" || Name is "ping" or "quit" or "reset";
+    public bool AllowedWhileSubscribed => Name is "subscribe" or "psubscribe" or "unsubscribe" or "punsubscribe" or "ping" or "quit" or "reset";
 
     public bool Accepts(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Text;
 using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Resp;
@@ -69,7 +68,7 @@ internal sealed partial class RespCommands
             RespWriter.Array(output, channels.Count);
             foreach (var channel in channels)
             {
-                RespWriter.Bulk(output, Encoding.Latin1.GetBytes(channel));
+                RespWriter.Bulk(output, SubscriptionRegistry.BytesOf(channel));
             }
         }
         else if (request.Is(1, "NUMSUB"u8))
@@ -110,13 +109,12 @@ internal sealed partial class RespCommands
 
         foreach (var name in names)
         {
-            var bytes = Encoding.Latin1.GetBytes(name);
             if (subscriber is not null && (patterns ? subscriber.Patterns.Remove(name) : subscriber.Channels.Remove(name)))
             {
-                _ = patterns ? bus.Subscriptions.UnsubscribePattern(subscriber, bytes) : bus.Subscriptions.Unsubscribe(subscriber, bytes);
+                _ = patterns ? bus.Subscriptions.UnsubscribePattern(subscriber, name) : bus.Subscriptions.Unsubscribe(subscriber, name);
             }
 
-            Confirm(output, kind, bytes, subscriber?.Count ?? 0, session.Protocol);
+            Confirm(output, kind, SubscriptionRegistry.BytesOf(name), subscriber?.Count ?? 0, session.Protocol);
         }
 
         return ValueTask.CompletedTask;

@@ -67,12 +67,12 @@ internal sealed class RespSubscriber(RespSession session, long maxBacklogBytes, 
     {
         foreach (var channel in Channels)
         {
-            registry.Unsubscribe(this, System.Text.Encoding.Latin1.GetBytes(channel));
+            registry.Unsubscribe(this, channel);
         }
 
         foreach (var pattern in Patterns)
         {
-            registry.UnsubscribePattern(this, System.Text.Encoding.Latin1.GetBytes(pattern));
+            registry.UnsubscribePattern(this, pattern);
         }
 
         Channels.Clear();

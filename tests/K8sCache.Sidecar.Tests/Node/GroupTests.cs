@@ -440,7 +440,7 @@ public class GroupTests
         _loader.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var gets = Enumerable.Range(0, Defaults.MaxConcurrentLoads + 36).Select(i => group.GetAsync($"cold-{i}", default).AsTask()).ToArray();
-        await WaitUntilAsync(() => group.LoadsInFlight == Defaults.MaxConcurrentLoads);
+        await Eventually.TrueAsync(() => group.LoadsInFlight == Defaults.MaxConcurrentLoads, "every load slot taken");
         var callsWhileFull = _loader.Calls;
         _loader.Gate.SetResult();
         await Task.WhenAll(gets).WaitAsync(TestTimeouts.Default);
@@ -486,16 +486,6 @@ public class GroupTests
     private Group Create(TimeSpan? ttl = null, TimeSpan? hotTtl = null, long maxBytes = 1 << 20) =>
         new("self", new GroupOptions { Name = "g", MaxBytes = maxBytes, Ttl = ttl }, _loader, _picker,
             hotTtl ?? TimeSpan.FromSeconds(30), _clock, NullLogger.Instance);
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Default;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition never held");
-            await Task.Delay(10);
-        }
-    }
 
     private static string Text(GetResult result) => Encoding.UTF8.GetString(result.Value);
 }
