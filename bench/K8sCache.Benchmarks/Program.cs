@@ -53,6 +53,13 @@ if (args is ["fanout", var endpoints, var fanGroup, var instances, var writes])
     return;
 }
 
+// dotnet run -c Release --project bench/K8sCache.Benchmarks -- operator-footprint OPERATOR_BINARY RUNS   start time, idle RSS
+if (args is ["operator-footprint", var operatorBinary, var footprintRuns])
+{
+    await OperatorFootprint.RunAsync(operatorBinary, int.Parse(footprintRuns, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 // dotnet run -c Release --project bench/K8sCache.Benchmarks -- membership SIDECAR_DLL roll|down|up FROM TO KEYS on|off
 if (args is ["membership", var sidecarDll, var scenario, var from, var to, var keyCount, var handOver])
 {

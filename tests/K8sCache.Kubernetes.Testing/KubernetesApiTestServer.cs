@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Yaml;
@@ -24,7 +26,9 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentDictionary<string, bool> _authorizations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Namespace, string Name)> _serviceAccountTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _identities = new(StringComparer.Ordinal);
     private LoopbackWebServer? _server;
+    private LoopbackWebServer? _tls;
     private long _writes;
 
     private KubernetesApiTestServer()
@@ -67,6 +71,28 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
         return token;
     }
 
+    /// <summary>The service accounts whose tokens requests carried, as <c>system:serviceaccount:NS:NAME</c>.</summary>
+    public IReadOnlyCollection<string> ServiceAccountsSeen => _identities.Keys.ToArray();
+
+    /// <summary>PEM of the certificate <see cref="StartTlsAsync"/> serves with (its own CA, for 127.0.0.1).</summary>
+    public string? CertificateAuthorityPem { get; private set; }
+
+    /// <summary>Serves the same API over TLS on another loopback port, as a cluster's API server does (in-cluster
+    /// clients speak only https); returns the port. Its certificate is <see cref="CertificateAuthorityPem"/>.</summary>
+    public async Task<int> StartTlsAsync()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=kube-apiserver", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        CertificateAuthorityPem = certificate.ExportCertificatePem();
+        _tls = await LoopbackWebServer.StartAsync(HttpProtocols.Http1AndHttp2, app => app.Run(HandleAsync), certificate: certificate);
+        return _tls.Port;
+    }
+
     /// <summary>Forgets the authorizations recorded so far (the test's own set-up requests).</summary>
     public void ResetAuthorizations() => _authorizations.Clear();
 
@@ -106,7 +132,18 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
     public ApiResource Resource(string apiVersion, string plural) =>
         _resources.Values.Single(r => r.ApiVersion == apiVersion && r.Plural == plural);
 
-    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -234,6 +271,7 @@ public sealed partial class KubernetesApiTestServer : IAsyncDisposable
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _serviceAccountTokens.TryGetValue(authorization["Bearer ".Length..], out var account))
         {
+            _identities.TryAdd($"system:serviceaccount:{account.Namespace}:{account.Name}", true);
             var targetNamespace = resource.Namespaced ? ns : null;
             var name = rest.Length >= 2 ? rest[1] : null;
             if (!RbacAuthorizer.Allows(Store, _resources.Values, account, verb, resource.Group, target, name, targetNamespace))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,20 +21,28 @@ public sealed class LoopbackWebServer : IAsyncDisposable
         Address = address;
     }
 
-    /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
+    /// <summary><c>http://127.0.0.1:PORT</c> (<c>https</c> with a certificate).</summary>
     public string Address { get; }
 
     public int Port => new Uri(Address).Port;
 
     /// <summary>Builds the server, lets <paramref name="services"/> add to its services and <paramref name="configure"/>
     /// set up its pipeline, and starts it. <see cref="HttpProtocols.Http2"/> is prior-knowledge HTTP/2 only, as gRPC
-    /// endpoints are.</summary>
-    public static async Task<LoopbackWebServer> StartAsync(HttpProtocols protocols, Action<WebApplication> configure, Action<IServiceCollection>? services = null)
+    /// endpoints are. With <paramref name="certificate"/> it serves https (ALPN picks HTTP/2 or HTTP/1.1).</summary>
+    public static async Task<LoopbackWebServer> StartAsync(
+        HttpProtocols protocols, Action<WebApplication> configure, Action<IServiceCollection>? services = null, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         services?.Invoke(builder.Services);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = protocols;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         configure(app);
         await app.StartAsync().WaitAsync(TestTimeouts.Default);

@@ -14,7 +14,7 @@ namespace K8sCache.Operator.Controller;
 /// when work waits and no worker has finished anything for <see cref="StallAfter"/>.
 /// </summary>
 internal sealed partial class CacheGroupController(
-    KubernetesClient client, CacheGroupReconciler reconciler, IReadOnlyList<string> namespaces, int workers,
+    ClusterApi client, CacheGroupReconciler reconciler, IReadOnlyList<string> namespaces, int workers,
     TimeProvider timeProvider, ILogger logger)
 {
     private readonly WorkQueue _queue = new(timeProvider, Backoff.Default);
@@ -134,7 +134,7 @@ internal sealed partial class CacheGroupController(
             {
                 return;
             }
-            catch (Exception e) when (e is ReconcileException or KubernetesException or HttpRequestException or IOException)
+            catch (Exception e) when (e is ReconcileException or ClusterApiException or HttpRequestException or IOException)
             {
                 span?.SetTag("k8scache.result", "error").SetStatus(ActivityStatusCode.Error, e.Message);
                 Metrics?.Reconciled(false, Stopwatch.GetElapsedTime(started));

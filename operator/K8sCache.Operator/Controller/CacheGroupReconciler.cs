@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sCache.Operator.Api;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Rendering;
@@ -17,7 +19,7 @@ namespace K8sCache.Operator.Controller;
 /// the StatefulSet reports; record Events. Idempotent: a second run over an unchanged world writes nothing.
 /// </summary>
 internal sealed partial class CacheGroupReconciler(
-    KubernetesClient client, RenderOptions renderOptions, EventRecorder events, TimeProvider timeProvider, ILogger logger)
+    ClusterApi client, RenderOptions renderOptions, EventRecorder events, TimeProvider timeProvider, ILogger logger)
 {
     public const string FieldManager = "k8scache-operator";
 
@@ -26,13 +28,15 @@ internal sealed partial class CacheGroupReconciler(
 
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
-        var obj = await client.GetAsync(ResourceType.CacheGroups, ns, name, cancellationToken);
-        if (obj is null)
+        var obj = await client.ReadAsync(
+            (api, token) => api.CustomObjects.GetNamespacedCustomObjectAsync(CacheGroup.Group, CacheGroup.Version, ns, CacheGroup.Plural, name, token),
+            cancellationToken);
+        if (obj is not JsonElement json)
         {
             return new ReconcileResult(null, 0);
         }
 
-        var cg = obj.Deserialize(OperatorJsonContext.Default.CacheGroup)!;
+        var cg = json.Deserialize(OperatorJsonContext.Default.CacheGroup)!;
         if (cg.Metadata.DeletionTimestamp is not null)
         {
             return new ReconcileResult(null, 0);
@@ -92,7 +96,7 @@ internal sealed partial class CacheGroupReconciler(
 
             writes += await RemoveUndesiredAsync(cg, rendered, cancellationToken);
         }
-        catch (KubernetesException e)
+        catch (ClusterApiException e)
         {
             error = $"{e.Reason}: {e.StatusMessage}";
             await events.RecordAsync(cg, "Warning", "ReconcileFailed", error, cancellationToken);
@@ -102,7 +106,10 @@ internal sealed partial class CacheGroupReconciler(
         if (!StatusCalculator.SameAs(cg.Status, status))
         {
             var patch = new JsonObject { ["status"] = JsonSerializer.SerializeToNode(status, OperatorJsonContext.Default.CacheGroupStatus) };
-            await client.PatchStatusAsync(ResourceType.CacheGroups, ns, name, patch, cancellationToken);
+            await client.WriteAsync(
+                (api, token) => api.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                    new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), CacheGroup.Group, CacheGroup.Version, ns, CacheGroup.Plural, name, cancellationToken: token),
+                cancellationToken);
             writes++;
         }
 
@@ -142,31 +149,33 @@ internal sealed partial class CacheGroupReconciler(
     private async Task<(string Token, bool Created)> EnsurePeerTokenAsync(CacheGroup cg, CancellationToken cancellationToken)
     {
         var name = ObjectNames.PeerTokenSecret(cg);
-        if (await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken) is { } existing)
+        var ns = cg.Metadata.Namespace;
+        if (await client.ReadAsync((api, t) => api.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: t), cancellationToken) is { } existing)
         {
             return (TokenOf(existing), false);
         }
 
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var secret = KubernetesJson.Deserialize<V1Secret>(ManifestRenderer.PeerTokenSecret(cg, token).ToJsonString());
         try
         {
-            await client.CreateAsync(ResourceType.Secrets, cg.Metadata.Namespace, ManifestRenderer.PeerTokenSecret(cg, token), cancellationToken);
+            await client.WriteAsync((api, t) => api.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: t), cancellationToken);
             await events.RecordAsync(cg, "Normal", "PeerTokenCreated", $"Created Secret {name} with a new peer token; the pods roll onto it", cancellationToken);
             return (token, true);
         }
-        catch (KubernetesException e) when (e.IsConflict)
+        catch (ClusterApiException e) when (e.IsConflict)
         {
             // Created meanwhile (another reconcile, a restarted operator): the first token stands.
-            var winner = await client.GetAsync(ResourceType.Secrets, cg.Metadata.Namespace, name, cancellationToken)
-                ?? throw new KubernetesException(409, "Conflict", $"Secret {name} was created and deleted meanwhile");
+            var winner = await client.ReadAsync((api, t) => api.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: t), cancellationToken)
+                ?? throw new ClusterApiException(409, "Conflict", $"Secret {name} was created and deleted meanwhile");
             return (TokenOf(winner), false);
         }
     }
 
-    private static string TokenOf(JsonObject secret) =>
-        (string?)secret["data"]?[SidecarConfigRenderer.TokenKey] is { } encoded
-            ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
-            : throw new KubernetesException(422, "Invalid", $"Secret {secret["metadata"]?["name"]} has no {SidecarConfigRenderer.TokenKey}");
+    private static string TokenOf(V1Secret secret) =>
+        secret.Data?.TryGetValue(SidecarConfigRenderer.TokenKey, out var token) == true
+            ? System.Text.Encoding.UTF8.GetString(token)
+            : throw new ClusterApiException(422, "Invalid", $"Secret {secret.Metadata?.Name} has no {SidecarConfigRenderer.TokenKey}");
 
     private async Task RecordScaleOrCreateAsync(CacheGroup cg, JsonObject? live, JsonObject desired, CancellationToken cancellationToken)
     {

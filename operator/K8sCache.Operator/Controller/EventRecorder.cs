@@ -1,5 +1,5 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sCache.Operator.Api;
 using K8sCache.Operator.Kubernetes;
 
@@ -7,43 +7,41 @@ namespace K8sCache.Operator.Controller;
 
 /// <summary>Writes core/v1 Events about a CacheGroup (what <c>kubectl describe cg</c> shows). An Event that cannot be
 /// written is logged, never a reason to fail the reconcile.</summary>
-internal sealed partial class EventRecorder(KubernetesClient client, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class EventRecorder(ClusterApi client, TimeProvider timeProvider, ILogger logger)
 {
     public const string Component = "k8scache-operator";
 
     public async Task RecordAsync(CacheGroup cg, string type, string reason, string message, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var ev = new JsonObject
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var ev = new Corev1Event
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Event",
-            ["metadata"] = new JsonObject
+            Metadata = new V1ObjectMeta
             {
-                ["name"] = $"{cg.Metadata.Name}.{timeProvider.GetUtcNow().ToUnixTimeMilliseconds():x}{Random.Shared.Next(0x10000):x4}",
-                ["namespace"] = cg.Metadata.Namespace,
+                Name = $"{cg.Metadata.Name}.{timeProvider.GetUtcNow().ToUnixTimeMilliseconds():x}{Random.Shared.Next(0x10000):x4}",
+                NamespaceProperty = cg.Metadata.Namespace,
             },
-            ["involvedObject"] = new JsonObject
+            InvolvedObject = new V1ObjectReference
             {
-                ["apiVersion"] = CacheGroup.ApiVersionValue,
-                ["kind"] = CacheGroup.KindValue,
-                ["name"] = cg.Metadata.Name,
-                ["namespace"] = cg.Metadata.Namespace,
-                ["uid"] = cg.Metadata.Uid,
+                ApiVersion = CacheGroup.ApiVersionValue,
+                Kind = CacheGroup.KindValue,
+                Name = cg.Metadata.Name,
+                NamespaceProperty = cg.Metadata.Namespace,
+                Uid = cg.Metadata.Uid,
             },
-            ["type"] = type,
-            ["reason"] = reason,
-            ["message"] = message,
-            ["source"] = new JsonObject { ["component"] = Component },
-            ["firstTimestamp"] = now,
-            ["lastTimestamp"] = now,
-            ["count"] = 1,
+            Type = type,
+            Reason = reason,
+            Message = message,
+            Source = new V1EventSource { Component = Component },
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
         };
         try
         {
-            await client.CreateAsync(ResourceType.Events, cg.Metadata.Namespace, ev, cancellationToken);
+            await client.WriteAsync((api, token) => api.CoreV1.CreateNamespacedEventAsync(ev, cg.Metadata.Namespace, cancellationToken: token), cancellationToken);
         }
-        catch (KubernetesException e)
+        catch (ClusterApiException e)
         {
             LogEventFailed(logger, reason, cg.Metadata.Namespace, cg.Metadata.Name, e.Message);
         }

@@ -1,3 +1,5 @@
+using k8s;
+using k8s.Exceptions;
 using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Configuration;
@@ -10,7 +12,7 @@ namespace K8sCache.Operator.Hosting;
 
 /// <summary>
 /// The operator process: configuration (environment <c>Operator__*</c>, flags <c>--Operator:*</c>), the Kubernetes
-/// connection (KUBECONFIG, ~/.kube/config or in-cluster), the runtime as a hosted service, and /metrics, /healthz
+/// connection (<c>--kubeconfig</c>, <c>--context</c>, KUBECONFIG, ~/.kube/config or in-cluster: <see cref="ClusterConnection"/>), the runtime as a hosted service, and /metrics, /healthz
 /// (the process serves and its controller loop is not stalled) and /readyz (connected; leading or standing by) on <c>MetricsAddress</c>. SIGTERM stops the
 /// controller and releases the Lease so another replica takes over at once.
 /// </summary>
@@ -34,13 +36,15 @@ internal static class OperatorHost
         }
 
         OperatorOptions options;
-        KubernetesConfig config;
+        KubernetesClientConfiguration config;
         try
         {
             options = OperatorOptionsReader.Read(builder.Configuration);
-            config = KubernetesConfig.Discover();
+            // From the command line only: the host's configuration also holds the environment, where KUBECONFIG is a list.
+            var flags = new ConfigurationBuilder().AddCommandLine(args).Build();
+            config = ClusterConnection.Load(flags["kubeconfig"], flags["context"], Environment.GetEnvironmentVariable);
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is InvalidDataException or KubeConfigException or IOException or YamlDotNet.Core.YamlException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             return 2;

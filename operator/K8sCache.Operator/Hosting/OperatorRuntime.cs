@@ -1,3 +1,4 @@
+using k8s;
 using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Rendering;
@@ -12,14 +13,16 @@ namespace K8sCache.Operator.Hosting;
 internal sealed class OperatorRuntime : IDisposable
 {
     private readonly OperatorOptions _options;
-    private readonly KubernetesClient _client;
+    private readonly ClusterApi _client;
     private readonly LeaderElector? _elector;
     private readonly CacheGroupController _controller;
 
-    public OperatorRuntime(KubernetesConfig config, OperatorOptions options, TimeProvider timeProvider, ILoggerFactory loggers, HttpMessageHandler? handler = null)
+    /// <summary>An instance on <paramref name="config"/>; <paramref name="handlers"/> go before the library's own HTTP
+    /// handler (tests inject faults there).</summary>
+    public OperatorRuntime(KubernetesClientConfiguration config, OperatorOptions options, TimeProvider timeProvider, ILoggerFactory loggers, params DelegatingHandler[] handlers)
     {
         _options = options;
-        _client = new KubernetesClient(config, handler);
+        _client = new ClusterApi(config, handlers);
         var logger = loggers.CreateLogger("K8sCache.Operator");
         var events = new EventRecorder(_client, timeProvider, logger);
         var reconciler = new CacheGroupReconciler(_client, new RenderOptions
@@ -37,7 +40,7 @@ internal sealed class OperatorRuntime : IDisposable
         };
         if (options.LeaderElection)
         {
-            _elector = new LeaderElector(_client, options.LeaseNamespace ?? config.Namespace, options.LeaseName, options.Identity, timeProvider, logger)
+            _elector = new LeaderElector(_client, options.LeaseNamespace ?? _client.Namespace, options.LeaseName, options.Identity, timeProvider, logger)
             {
                 LeaseDuration = options.LeaseDuration,
                 RenewDeadline = options.RenewDeadline,

@@ -9,7 +9,7 @@ namespace K8sCache.Operator.Runtime;
 /// relists; other failures retry the watch from the last version after a backoff.
 /// </summary>
 internal sealed partial class Informer(
-    KubernetesClient client, ResourceType type, string? ns, string? labelSelector, Action<JsonObject> onChange,
+    ClusterApi client, ResourceType type, string? ns, string? labelSelector, Action<JsonObject> onChange,
     TimeProvider timeProvider, ILogger logger)
 {
     /// <summary>How long one watch request lasts before the client starts the next (the server may end it sooner).</summary>
@@ -61,12 +61,12 @@ internal sealed partial class Informer(
             {
                 return;
             }
-            catch (KubernetesException e) when (e.IsGone)
+            catch (ClusterApiException e) when (e.IsGone)
             {
                 LogRelist(logger, type.Plural, e.StatusMessage);
                 resourceVersion = null;
             }
-            catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is ClusterApiException or HttpRequestException or IOException or System.Text.Json.JsonException)
             {
                 LogWatchFailed(logger, type.Plural, e.Message);
                 try

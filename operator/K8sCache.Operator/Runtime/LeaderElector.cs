@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sCache.Operator.Kubernetes;
 
 namespace K8sCache.Operator.Runtime;
@@ -22,9 +23,12 @@ namespace K8sCache.Operator.Runtime;
 /// </list>
 /// Every write carries the Lease's resourceVersion, so two candidates can never both win (one gets 409 Conflict).
 /// On shutdown the holder releases the Lease, letting another take over at once.
+/// <para>The library's own <c>LeaderElector</c> is not in its AOT flavour, and differs where LeaderElectionTests hold
+/// this one: it starts the renew deadline after the last success and a retry period (not at the last success's start),
+/// leaves a timed-out request running, observes on the wall clock, and does not release the Lease on shutdown.</para>
 /// </summary>
 internal sealed partial class LeaderElector(
-    KubernetesClient client, string ns, string leaseName, string identity, TimeProvider timeProvider, ILogger logger)
+    ClusterApi client, string ns, string leaseName, string identity, TimeProvider timeProvider, ILogger logger)
 {
     private string? _observedRecord;
     private long _observedAt;
@@ -106,37 +110,36 @@ internal sealed partial class LeaderElector(
         attempt.CancelAfter(timeout);
         try
         {
-            var lease = await client.GetAsync(ResourceType.Leases, ns, leaseName, attempt.Token);
+            var lease = await ReadAsync(attempt.Token);
             if (lease is null)
             {
-                await client.CreateAsync(ResourceType.Leases, ns, NewLease(), attempt.Token);
+                await client.WriteAsync((api, t) => api.CoordinationV1.CreateNamespacedLeaseAsync(NewLease(), ns, cancellationToken: t), attempt.Token);
                 return true;
             }
 
-            var spec = lease["spec"] as JsonObject ?? new JsonObject();
-            var holder = (string?)spec["holderIdentity"];
-            var duration = TimeSpan.FromSeconds((int?)spec["leaseDurationSeconds"] ?? (int)LeaseDuration.TotalSeconds);
-            Observe($"{holder}|{spec["renewTime"]}|{spec["acquireTime"]}|{spec["leaseTransitions"]}");
+            var spec = lease.Spec ??= new V1LeaseSpec();
+            var holder = spec.HolderIdentity;
+            var duration = TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? (int)LeaseDuration.TotalSeconds);
+            Observe(string.Join('|', holder, Format(spec.RenewTime), Format(spec.AcquireTime), spec.LeaseTransitions));
             if (!string.IsNullOrEmpty(holder) && holder != identity && timeProvider.GetElapsedTime(_observedAt) < duration)
             {
                 return false;
             }
 
-            var now = FormatTime(timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow().UtcDateTime;
             if (holder != identity)
             {
-                spec["acquireTime"] = now;
-                spec["leaseTransitions"] = ((int?)spec["leaseTransitions"] ?? 0) + 1;
+                spec.AcquireTime = now;
+                spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
             }
 
-            spec["holderIdentity"] = identity;
-            spec["leaseDurationSeconds"] = (int)LeaseDuration.TotalSeconds;
-            spec["renewTime"] = now;
-            lease["spec"] = spec;
-            await client.ReplaceAsync(ResourceType.Leases, ns, leaseName, lease, attempt.Token);
+            spec.HolderIdentity = identity;
+            spec.LeaseDurationSeconds = (int)LeaseDuration.TotalSeconds;
+            spec.RenewTime = now;
+            await ReplaceAsync(lease, attempt.Token);
             return true;
         }
-        catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException
+        catch (Exception e) when (e is ClusterApiException or HttpRequestException or IOException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogAttemptFailed(logger, identity, leaseName, e.Message);
@@ -163,35 +166,42 @@ internal sealed partial class LeaderElector(
         using var timeout = new CancellationTokenSource(RenewDeadline);
         try
         {
-            var lease = await client.GetAsync(ResourceType.Leases, ns, leaseName, timeout.Token);
-            if (lease?["spec"] is JsonObject spec && (string?)spec["holderIdentity"] == identity)
+            var lease = await ReadAsync(timeout.Token);
+            if (lease?.Spec is { } spec && spec.HolderIdentity == identity)
             {
-                spec["holderIdentity"] = null;
-                spec["renewTime"] = null;
-                await client.ReplaceAsync(ResourceType.Leases, ns, leaseName, lease, timeout.Token);
+                spec.HolderIdentity = null;
+                spec.RenewTime = null;
+                await ReplaceAsync(lease, timeout.Token);
             }
         }
-        catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is ClusterApiException or HttpRequestException or IOException or OperationCanceledException)
         {
             LogReleaseFailed(logger, leaseName, e.Message);
         }
     }
 
-    private JsonObject NewLease()
+    private Task<V1Lease?> ReadAsync(CancellationToken cancellationToken) =>
+        client.ReadAsync((api, t) => api.CoordinationV1.ReadNamespacedLeaseAsync(leaseName, ns, cancellationToken: t), cancellationToken);
+
+    /// <summary>A replace carries the resourceVersion read, so it fails with 409 when another replica wrote meanwhile.</summary>
+    private Task ReplaceAsync(V1Lease lease, CancellationToken cancellationToken) =>
+        client.WriteAsync((api, t) => api.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, leaseName, ns, cancellationToken: t), cancellationToken);
+
+    private V1Lease NewLease()
     {
-        var now = FormatTime(timeProvider.GetUtcNow());
-        return new JsonObject
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return new V1Lease
         {
-            ["apiVersion"] = "coordination.k8s.io/v1",
-            ["kind"] = "Lease",
-            ["metadata"] = new JsonObject { ["name"] = leaseName, ["namespace"] = ns },
-            ["spec"] = new JsonObject
+            ApiVersion = "coordination.k8s.io/v1",
+            Kind = "Lease",
+            Metadata = new V1ObjectMeta { Name = leaseName, NamespaceProperty = ns },
+            Spec = new V1LeaseSpec
             {
-                ["holderIdentity"] = identity,
-                ["leaseDurationSeconds"] = (int)LeaseDuration.TotalSeconds,
-                ["acquireTime"] = now,
-                ["renewTime"] = now,
-                ["leaseTransitions"] = 0,
+                HolderIdentity = identity,
+                LeaseDurationSeconds = (int)LeaseDuration.TotalSeconds,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaseTransitions = 0,
             },
         };
     }
@@ -208,8 +218,7 @@ internal sealed partial class LeaderElector(
         }
     }
 
-    /// <summary>MicroTime, as Lease fields carry it.</summary>
-    private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
+    private static string Format(DateTime? time) => time?.ToString("O", CultureInfo.InvariantCulture) ?? string.Empty;
 
     [LoggerMessage(EventId = 5300, Level = LogLevel.Information, Message = "{Identity} became the leader (Lease {Lease})")]
     private static partial void LogStarted(ILogger logger, string identity, string lease);

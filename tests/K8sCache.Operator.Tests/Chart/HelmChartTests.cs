@@ -1,6 +1,6 @@
+using k8s;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Hosting;
-using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Tests.Fixtures;
 using K8sCache.Operator.Yaml;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -112,7 +112,7 @@ public class HelmChartTests
         cg["metadata"]!["namespace"] = "games";
         env.Server.Store.Create(env.CacheGroups, "games", cg, "test");
         env.Server.ResetAuthorizations();
-        using var runtime = new OperatorRuntime(KubernetesConfig.FromKubeconfig(env.Kubeconfig),
+        using var runtime = new OperatorRuntime(KubernetesClientConfiguration.BuildConfigFromConfigFile(env.Kubeconfig),
             new OperatorOptions { Identity = "op", RetryPeriod = TimeSpan.FromMilliseconds(200), SidecarImage = "k8scache/sidecar:test" },
             TimeProvider.System, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();

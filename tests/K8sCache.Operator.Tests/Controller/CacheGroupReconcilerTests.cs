@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using K8sCache.Operator.Controller;
 using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Tests.Fixtures;
@@ -49,6 +51,29 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APodTemplateFieldTheLibrarysModelsLack_ReachesTheStatefulSet_AndIsNoDriftAfterwards()
+    {
+        // A field of a newer cluster's PodSpec: the library's model drops it, so the operator must not route the
+        // template through the model.
+        const string field = "schedulingGatesFromTheFuture";
+        var cg = JsonNode.Parse($$"""
+            { "apiVersion": "k8scache.io/v1alpha1", "kind": "CacheGroup", "metadata": { "name": "scores", "namespace": "games" },
+              "spec": { "replicas": 3, "groups": [{"name":"scores","ttl":"5m"}],
+                        "template": { "spec": { "{{field}}": [{"name":"wait"}], "containers": [{"name":"app","image":"app:1"}] } } } }
+            """)!.AsObject();
+        await _harness.Environment.CreateAsync(ResourceType.CacheGroups, "games", cg);
+        var modelled = KubernetesJson.Serialize(KubernetesJson.Deserialize<V1PodSpec>(cg["spec"]!["template"]!["spec"]!.ToJsonString()));
+
+        await _harness.ReconcileAsync("games", "scores");
+        var second = await _harness.ReconcileAsync("games", "scores");
+
+        Assert.DoesNotContain(field, modelled, StringComparison.Ordinal);
+        var pod = _harness.Get("apps/v1", "statefulsets", "games", "scores")!["spec"]!["template"]!["spec"]!;
+        Assert.Equal("""[{"name":"wait"}]""", pod[field]?.ToJsonString());
+        Assert.Equal(0, second.Writes);
+    }
+
+    [Fact]
     public async Task StatefulSetStatus_IsReflectedInStatusAndConditions()
     {
         await _harness.CreateCacheGroupAsync("games", "scores");
@@ -80,7 +105,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         Assert.Equal(1, (long?)cg["metadata"]!["generation"]);
 
         cg["spec"]!["replicas"] = 5;
-        await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg, CancellationToken.None);
+        await _harness.Environment.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg);
         await _harness.ReconcileAsync("games", "scores");
 
         var after = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
@@ -109,7 +134,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
 
         var live = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
         live["spec"]!["groups"]![0]!["maxBytes"] = "128Mi";
-        await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", live, CancellationToken.None);
+        await _harness.Environment.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", live);
         await _harness.ReconcileAsync("games", "scores");
         await _harness.ReconcileAsync("games", "scores");
 
@@ -125,7 +150,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         await _harness.ReconcileAsync("games", "scores");
         var service = _harness.Get("v1", "services", "games", "scores-peers")!;
         service["spec"]!["publishNotReadyAddresses"] = false;
-        await _harness.Client.ReplaceAsync(ResourceType.Services, "games", "scores-peers", service, CancellationToken.None);
+        await _harness.Environment.ReplaceAsync(ResourceType.Services, "games", "scores-peers", service);
 
         var result = await _harness.ReconcileAsync("games", "scores");
 
@@ -139,7 +164,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         await _harness.CreateCacheGroupAsync("games", "scores");
         await _harness.ReconcileAsync("games", "scores");
 
-        await _harness.Client.DeleteAsync(ResourceType.CacheGroups, "games", "scores", CancellationToken.None);
+        await _harness.Environment.DeleteAsync(ResourceType.CacheGroups, "games", "scores");
         var result = await _harness.ReconcileAsync("games", "scores");
 
         Assert.Equal(0, result.Writes);
@@ -155,7 +180,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
         await _harness.ReconcileAsync("games", "scores");
         var cg = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
         cg["spec"]!["replicas"] = 4;
-        await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg, CancellationToken.None);
+        await _harness.Environment.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg);
         await _harness.ReconcileAsync("games", "scores");
 
         var events = await _harness.Client.ListAsync(ResourceType.Events, "games", null, CancellationToken.None);
@@ -243,7 +268,7 @@ public sealed class CacheGroupReconcilerTests : IAsyncLifetime
     {
         var cg = _harness.Get("k8scache.io/v1alpha1", "cachegroups", "games", "scores")!;
         cg["spec"]![field] = JsonNode.Parse(json);
-        await _harness.Client.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg, CancellationToken.None);
+        await _harness.Environment.ReplaceAsync(ResourceType.CacheGroups, "games", "scores", cg);
     }
 
     private JsonNode Pod() => _harness.Get("apps/v1", "statefulsets", "games", "scores")!["spec"]!["template"]!["spec"]!;

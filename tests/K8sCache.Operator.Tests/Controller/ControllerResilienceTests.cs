@@ -1,6 +1,6 @@
+using k8s;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Hosting;
-using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Rendering;
 using K8sCache.Operator.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -166,7 +166,7 @@ public sealed class ControllerResilienceTests : IAsyncLifetime
         (string?)Sts(name)?["spec"]?["template"]?["metadata"]?["annotations"]?[StatefulSetRenderer.PeerTokenHashAnnotation];
 
     private OperatorRuntime Runtime(FaultInjectingHandler handler, int workers, TimeSpan? stallAfter = null) => new(
-        KubernetesConfig.FromKubeconfig(_env.Kubeconfig),
+        KubernetesClientConfiguration.BuildConfigFromConfigFile(_env.Kubeconfig),
         new OperatorOptions
         {
             LeaderElection = false,

@@ -1,5 +1,5 @@
+using k8s;
 using K8sCache.Operator.Hosting;
-using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,7 +17,7 @@ public sealed class OperatorEndToEndTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _env = await ClusterEnvironment.StartAsync();
-        _operator = new OperatorRuntime(KubernetesConfig.FromKubeconfig(_env.Kubeconfig),
+        _operator = new OperatorRuntime(KubernetesClientConfiguration.BuildConfigFromConfigFile(_env.Kubeconfig),
             new OperatorOptions { LeaderElection = false, SidecarImage = "k8scache/sidecar:test" }, TimeProvider.System, NullLoggerFactory.Instance);
         _running = _operator.RunAsync(_stop.Token);
     }

@@ -7,7 +7,7 @@ public abstract class ApiServerTest : IAsyncLifetime
 {
     protected ClusterEnvironment Env { get; private set; } = null!;
 
-    internal KubernetesClient Client { get; private set; } = null!;
+    internal ClusterApi Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {

@@ -1,9 +1,11 @@
+using k8s;
 using K8sCache.Operator.Kubernetes;
 
 namespace K8sCache.Operator.Tests.Fixtures;
 
-/// <summary>The operator's own Kubernetes client, connected to a test cluster's API server.</summary>
+/// <summary>The operator's own API connection, to a test cluster's API server.</summary>
 internal static class ClusterClients
 {
-    public static KubernetesClient CreateClient(this ClusterEnvironment environment) => new(KubernetesConfig.FromKubeconfig(environment.Kubeconfig));
+    public static ClusterApi CreateClient(this ClusterEnvironment environment) =>
+        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(environment.Kubeconfig));
 }

@@ -10,7 +10,7 @@ namespace K8sCache.Operator.Tests.Fixtures;
 /// Lease requests with that status: 403 after an RBAC change, 429 under priority-and-fairness, 404 after a deletion).
 /// Counts Lease requests, so a test can wait for a replica to have looked at the Lease.
 /// </summary>
-public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpHandler { UseProxy = false })
+public sealed class FaultInjectingHandler : DelegatingHandler
 {
     private int _leaseRequests;
 

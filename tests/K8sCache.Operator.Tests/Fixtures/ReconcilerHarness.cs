@@ -10,7 +10,7 @@ namespace K8sCache.Operator.Tests.Fixtures;
 /// which reconciles happen.</summary>
 internal sealed class ReconcilerHarness : IAsyncDisposable
 {
-    private ReconcilerHarness(ClusterEnvironment environment, KubernetesClient client)
+    private ReconcilerHarness(ClusterEnvironment environment, ClusterApi client)
     {
         Environment = environment;
         Client = client;
@@ -20,7 +20,7 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
 
     public ClusterEnvironment Environment { get; }
 
-    public KubernetesClient Client { get; }
+    public ClusterApi Client { get; }
 
     public CacheGroupReconciler Reconciler { get; }
 
@@ -36,7 +36,7 @@ internal sealed class ReconcilerHarness : IAsyncDisposable
             { "apiVersion": "k8scache.io/v1alpha1", "kind": "CacheGroup", "metadata": { "name": "{{name}}", "namespace": "{{ns}}" },
               "spec": { "replicas": {{replicas}}, "groups": {{groupsJson}} } }
             """)!.AsObject();
-        return await Client.CreateAsync(ResourceType.CacheGroups, ns, cg, CancellationToken.None);
+        return await Environment.CreateAsync(ResourceType.CacheGroups, ns, cg);
     }
 
     public Task<ReconcileResult> ReconcileAsync(string ns, string name) => Reconciler.ReconcileAsync(ns, name, CancellationToken.None);

@@ -12,7 +12,7 @@ public sealed class InformerTests : ApiServerTest
     [Fact]
     public async Task ListsThenWatches_SeesAddsAndChanges_AndRelistsAfter410Gone()
     {
-        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("before"), CancellationToken.None);
+        await Env.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("before"));
         var seen = new ConcurrentQueue<string>();
         var informer = new Informer(Client, ResourceType.ConfigMaps, "ns1", null,
             o => seen.Enqueue($"{o["metadata"]!["name"]}:{o["data"]?["v"]}"), TimeProvider.System, NullLogger.Instance)
@@ -22,12 +22,12 @@ public sealed class InformerTests : ApiServerTest
         try
         {
             await informer.Synced.WaitAsync(TestTimeouts.Default);
-            await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("after"), CancellationToken.None);
+            await Env.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("after"));
             await Poll.UntilAsync(() => seen.Contains("after:1"));
 
             // The server forgets the history the watch would resume from: the next watch gets 410 Gone and relists.
             Env.Server.Store.RestartWatchCache();
-            await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("compacted"), CancellationToken.None);
+            await Env.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("compacted"));
             await Poll.UntilAsync(() => seen.Contains("compacted:1") && informer.Relists > 0);
 
             Assert.Contains("before:1", seen);
@@ -45,11 +45,11 @@ public sealed class InformerTests : ApiServerTest
     [Fact]
     public async Task Watch_FromACompactedVersion_ThrowsGone()
     {
-        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("x"), CancellationToken.None);
+        await Env.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("x"));
         Env.Server.Store.RestartWatchCache();
-        await Client.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("y"), CancellationToken.None);
+        await Env.CreateAsync(ResourceType.ConfigMaps, "ns1", ConfigMap("y"));
 
-        var e = await Assert.ThrowsAsync<KubernetesException>(async () =>
+        var e = await Assert.ThrowsAsync<ClusterApiException>(async () =>
         {
             await foreach (var _ in Client.WatchAsync(ResourceType.ConfigMaps, "ns1", "1", null, TimeSpan.FromSeconds(5), CancellationToken.None))
             {

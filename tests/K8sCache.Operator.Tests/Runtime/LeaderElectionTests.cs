@@ -1,5 +1,5 @@
+using k8s;
 using K8sCache.Operator.Hosting;
-using K8sCache.Operator.Kubernetes;
 using K8sCache.Operator.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -167,7 +167,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     }
 
     private OperatorRuntime Replica(string identity, FaultInjectingHandler handler, TimeProvider? clock = null) => new(
-        KubernetesConfig.FromKubeconfig(_env.Kubeconfig),
+        KubernetesClientConfiguration.BuildConfigFromConfigFile(_env.Kubeconfig),
         new OperatorOptions
         {
             Identity = identity,
