@@ -9,17 +9,23 @@ if (args.Length > 0 && args[0] == "local")
     return await LocalCluster.RunAsync(args[1..]);
 }
 
+string? configPath = null;
+SidecarOptions? options = null;
 try
 {
-    var configuration = SidecarHost.ReadConfiguration(args, out var configPath);
-    var options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP"), CgroupMemory.ReadLimit());
+    var configuration = SidecarHost.ReadConfiguration(args, out configPath);
+    options = SidecarOptionsReader.Read(configuration, Environment.GetEnvironmentVariable("POD_IP"), CgroupMemory.ReadLimit());
     var token = SidecarHost.ReadPeerToken(options.PeerTokenFile);
     await using var app = SidecarHost.Build(options, token, configuration, configPath);
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is ConfigurationException or FileNotFoundException or InvalidDataException or FormatException)
+catch (Exception e) when (StartupErrors.Describe(e, configPath, options) is { } problems)
 {
-    await Console.Error.WriteLineAsync(e.Message);
-    return 2;
+    foreach (var problem in problems)
+    {
+        await Console.Error.WriteLineAsync("k8scache-sidecar: " + problem);
+    }
+
+    return StartupErrors.ExitCode;
 }

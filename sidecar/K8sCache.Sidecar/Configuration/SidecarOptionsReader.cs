@@ -223,7 +223,7 @@ internal static partial class SidecarOptionsReader
                 MaxBytes = SizeOf(child, "MaxBytes", Defaults.GroupMaxBytes, 1, long.MaxValue, errors),
                 Ttl = ttl,
                 Eviction = ReadEviction(child, errors),
-                Weight = (int)SizeOf(child, "Weight", 1, 1, 1000, errors),
+                Weight = WholeNumberOf(child, "Weight", 1, 1, 1000, errors),
                 Loader = ReadLoader(child.GetSection("Loader"), errors),
             });
         }
@@ -360,6 +360,23 @@ internal static partial class SidecarOptionsReader
         }
 
         return size;
+    }
+
+    private static int WholeNumberOf(IConfigurationSection section, string key, int fallback, int min, int max, List<string> errors)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            errors.Add($"{section.Path}:{key}: '{value}' is not a whole number between {min} and {max}.");
+            return fallback;
+        }
+
+        return number;
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]

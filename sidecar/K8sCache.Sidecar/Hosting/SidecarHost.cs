@@ -162,7 +162,7 @@ internal static class SidecarHost
         builder.Services.AddSingleton<IHostedService>(sp => new PeerTokenReloader(
             options.PeerTokenFile, tokens, sp.GetRequiredService<PeerSet>(), timeProvider, sp.GetRequiredService<ILogger<PeerTokenReloader>>()));
         builder.Services.AddSingleton(sp => new CacheNode(
-            options, sp.GetRequiredService<PeerSet>(), LoaderFactory.Create, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node"),
+            options, sp.GetRequiredService<PeerSet>(), (group, limits) => LoaderFactory.Create(group, limits, options.Self), timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node"),
             new RespAtomicRunner()));
         builder.Services.AddSingleton<IHostedService>(sp =>
         {

@@ -6,7 +6,8 @@ namespace K8sCache.Sidecar.Loading;
 /// Loads from the application over HTTP: GET of the URL template with <c>{group}</c> and <c>{key}</c> substituted
 /// (URL-escaped). 200: the body is the value, <c>Cache-Control: max-age=N</c> its TTL (<c>no-store</c> or
 /// <c>max-age=0</c>: not cached); 404: not found; anything else, a timeout or a body above the value limit: an error.
-/// Errors name the URL template, never the key: their messages reach the logs.
+/// Errors name the URL template, never the key: their messages reach the logs. The User-Agent names the node
+/// (<c>k8scache-sidecar (SELF)</c>), so the origin's logs show which pod loaded a key.
 /// </summary>
 internal sealed class HttpLoader : ILoader
 {
@@ -15,7 +16,7 @@ internal sealed class HttpLoader : ILoader
     private readonly TimeSpan _timeout;
     private readonly int _maxValueBytes;
 
-    public HttpLoader(string template, TimeSpan timeout, int maxValueBytes, HttpMessageHandler? handler = null)
+    public HttpLoader(string template, TimeSpan timeout, int maxValueBytes, string? self = null, HttpMessageHandler? handler = null)
     {
         _template = template;
         _timeout = timeout;
@@ -28,6 +29,7 @@ internal sealed class HttpLoader : ILoader
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         })
         { Timeout = Timeout.InfiniteTimeSpan };
+        _client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", self is null ? "k8scache-sidecar" : $"k8scache-sidecar ({self})");
     }
 
     public async Task<LoadResult> LoadAsync(string group, string key, CancellationToken cancellationToken)

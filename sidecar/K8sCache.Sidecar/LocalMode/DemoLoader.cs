@@ -40,18 +40,18 @@ internal static partial class DemoLoader
             await Task.Delay(100, context.RequestAborted);
             if (name is not null && Scores.TryGetValue(name, out var score))
             {
-                LogQuery(logger, name, true);
+                LogQuery(logger, context.Request.Headers.UserAgent.ToString(), name, true);
                 context.Response.Headers.CacheControl = "max-age=300";
                 await context.Response.WriteAsync(score, context.RequestAborted);
                 return;
             }
 
-            LogQuery(logger, name ?? path, false);
+            LogQuery(logger, context.Request.Headers.UserAgent.ToString(), name ?? path, false);
             context.Response.StatusCode = StatusCodes.Status404NotFound;
         });
         return app;
     }
 
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "demo loader: SELECT score FROM scores WHERE name = '{Name}' (found: {Found})")]
-    private static partial void LogQuery(ILogger logger, string name, bool found);
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "demo loader, asked by {Node}: SELECT score FROM scores WHERE name = '{Name}' (found: {Found})")]
+    private static partial void LogQuery(ILogger logger, string node, string name, bool found);
 }

@@ -74,6 +74,19 @@ public class SidecarConfigContractTests
                 EndpointParser.PortOf(Defaults.GrpcAddress), EndpointParser.PortOf(Defaults.AdminAddress), EndpointParser.PortOf(Defaults.RespAddress)));
     }
 
+    [Fact]
+    public void TheExampleInTheConfigurationDocs_IsWhatTheOperatorRenders()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "configuration.md"));
+        var section = docs[docs.IndexOf("## Example", StringComparison.Ordinal)..];
+        var block = section[(section.IndexOf("```json", StringComparison.Ordinal) + 7)..];
+        var documented = System.Text.Json.Nodes.JsonNode.Parse(block[..block.IndexOf("```", StringComparison.Ordinal)]);
+
+        var rendered = System.Text.Json.Nodes.JsonNode.Parse(SidecarConfigRenderer.Render(Load("cachegroup-with-app.yaml"), new RenderOptions()));
+
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(documented, rendered), rendered!.ToJsonString());
+    }
+
     private static CacheGroup Load(string source)
     {
         switch (source)

@@ -32,6 +32,8 @@ public sealed class ReadWriteClusterTests(ThreeNodeClusterFixture fixture) : ICl
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
         Assert.All(keys, k => Assert.Equal(1, Cluster.Loader.CallsFor(k)));
         Assert.Contains(answers, a => a.Source == "peer");
+        // The origin sees which node loaded: its owner.
+        Assert.All(keys, k => Assert.Equal($"k8scache-sidecar ({Cluster.Owner(k)})", Cluster.Loader.UserAgentFor(k)));
     }
 
     [Fact]

@@ -171,6 +171,10 @@ public class SidecarOptionsReaderTests
         Assert.Contains(e.Errors, m => m.Contains("the memory limit (100663296 bytes) leaves 0 bytes of memory for the groups without MaxBytes", StringComparison.Ordinal));
         var lru = SidecarOptionsReader.Read(Memory([.. groups, ("Groups:1:Eviction", "Lru"), ("MemoryLimit", "512Mi")]), podIp: null);
         Assert.Equal(425_022_808L / 4 / 2, lru.Groups[1].MaxBytes);
+        // docs/configuration.md gives this example; its figures are the reader's.
+        var mebibytes = limited.Groups.Take(2).Select(g => (g.MaxBytes / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var docs = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "configuration.md")).ReplaceLineEndings(" ");
+        Assert.Contains($"gives `a` {mebibytes[0]}Mi and `b` {mebibytes[1]}Mi", docs, StringComparison.Ordinal);
     }
 
     [Fact]

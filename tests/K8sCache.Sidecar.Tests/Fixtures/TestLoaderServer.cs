@@ -18,6 +18,7 @@ public sealed class TestLoaderServer : IAsyncDisposable
     private LoopbackWebServer? _server;
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _traceParents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _userAgents = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _slowStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,6 +61,9 @@ public sealed class TestLoaderServer : IAsyncDisposable
     /// <summary>The W3C <c>traceparent</c> header of the last load of <paramref name="key"/>, if it had one.</summary>
     public string? TraceParentFor(string key) => _traceParents.GetValueOrDefault(key);
 
+    /// <summary>The User-Agent of the last load of <paramref name="key"/>: it names the node that loaded.</summary>
+    public string? UserAgentFor(string key) => _userAgents.GetValueOrDefault(key);
+
     public static async Task<TestLoaderServer> StartAsync()
     {
         var loader = new TestLoaderServer();
@@ -74,6 +78,7 @@ public sealed class TestLoaderServer : IAsyncDisposable
     {
         var key = Uri.UnescapeDataString(context.Request.Path.Value!["/load/".Length..]);
         _calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _userAgents[key] = context.Request.Headers.UserAgent.ToString();
         if (context.Request.Headers.TryGetValue("traceparent", out var traceParent))
         {
             _traceParents[key] = traceParent.ToString();
