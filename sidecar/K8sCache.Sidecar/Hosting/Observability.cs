@@ -53,6 +53,9 @@ internal static class Observability
 
         // Per-request logs of ASP.NET Core drown the cache's own events; "Logging" configuration can turn them back on.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A start that fails (a taken port) is reported by Program as one line (StartupErrors); the host's own error
+        // log of it is a stack trace. Critical stays: a background service that stops the host.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     public static void AddOpenTelemetry(IServiceCollection services)

@@ -76,6 +76,7 @@ public sealed class StartupErrorTests : IDisposable
         var exit = await process.WaitForExitAsync(TestTimeouts.Default);
         var lines = process.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(exit == 1 && lines.Length == 1, $"exit {exit}, stderr:\n{process.StandardError}");
+        Assert.DoesNotContain("Exception", process.StandardOutput, StringComparison.Ordinal);
         return lines[0];
     }
 
