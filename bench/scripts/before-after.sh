@@ -10,13 +10,9 @@ cd "$(dirname "$0")/../.."
 rev=$1
 runs=${2:-3}
 out=$PWD/artifacts/before-after
-tree=$PWD/artifacts/before-tree
 mkdir -p "$out"
-# A worktree left at the same commit by an earlier run is reused with its builds.
-if [[ $(git -C "$tree" rev-parse HEAD 2>/dev/null) != $(git rev-parse "$rev") ]]; then
-    git worktree remove --force "$tree" 2>/dev/null || true
-    git worktree add --detach "$tree" "$rev" >/dev/null
-fi
+source bench/scripts/before-tree.sh
+checkout_before_tree "$rev"
 
 measure() {
     local name=$1 dir=$2

@@ -9,14 +9,11 @@ cd "$(dirname "$0")/../.."
 
 rev=$1
 runs=${2:-5}
-tree=$PWD/artifacts/before-tree
 out=$PWD/artifacts/operator-footprint
 rid=linux-x64
 if [[ $(uname -m) == aarch64 ]]; then rid=linux-arm64; fi
-if [[ $(git -C "$tree" rev-parse HEAD 2>/dev/null) != $(git rev-parse "$rev") ]]; then
-    git worktree remove --force "$tree" 2>/dev/null || true
-    git worktree add --detach "$tree" "$rev" >/dev/null
-fi
+source bench/scripts/before-tree.sh
+checkout_before_tree "$rev"
 
 publish() {
     local dir=$1 name=$2

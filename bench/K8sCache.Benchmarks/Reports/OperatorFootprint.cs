@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using K8sCache.Cluster.Testing;
 using K8sCache.Testing;
 
@@ -43,7 +41,7 @@ internal static class OperatorFootprint
             throw new InvalidOperationException(error);
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var started = Stopwatch.GetTimestamp();
         using var process = ChildProcess.Start(operatorBinary, cluster.Directory, [], captureOutput: true, environment: new Dictionary<string, string>
         {
@@ -104,10 +102,4 @@ internal static class OperatorFootprint
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using K8sCache.Operator.Tests.Fixtures;
 
@@ -20,7 +18,7 @@ public sealed class OperatorProcessTests : IAsyncLifetime
     [Fact]
     public async Task Process_Reconciles_ServesHealthAndMetrics_AndStopsOnSigterm()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var process = ChildProcess.Start("dotnet", AppContext.BaseDirectory,
             [Path.Combine(AppContext.BaseDirectory, "k8scache-operator.dll")], captureOutput: true,
             environment: new Dictionary<string, string>
@@ -88,7 +86,7 @@ public sealed class OperatorProcessTests : IAsyncLifetime
                 ["KUBERNETES_SERVICE_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["KUBECONFIG"] = string.Empty,
                 ["HOME"] = account,
-                ["Operator__MetricsAddress"] = $"127.0.0.1:{FreePort()}",
+                ["Operator__MetricsAddress"] = $"127.0.0.1:{LoopbackPorts.Free()}",
                 ["Operator__Identity"] = "operator-in-cluster",
                 ["Operator__SidecarImage"] = "k8scache/sidecar:test",
             });
@@ -114,7 +112,7 @@ public sealed class OperatorProcessTests : IAsyncLifetime
         var environment = new Dictionary<string, string>
         {
             ["KUBECONFIG"] = Path.Combine(_env.Directory, "absent"),
-            ["Operator__MetricsAddress"] = $"127.0.0.1:{FreePort()}",
+            ["Operator__MetricsAddress"] = $"127.0.0.1:{LoopbackPorts.Free()}",
             ["Operator__LeaderElection"] = "false",
             ["Operator__SidecarImage"] = "k8scache/sidecar:test",
         };
@@ -147,10 +145,4 @@ public sealed class OperatorProcessTests : IAsyncLifetime
         _env.Server.Store.Create(_env.Server.Resource("rbac.authorization.k8s.io/v1", "clusterrolebindings"), null, binding, "test");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

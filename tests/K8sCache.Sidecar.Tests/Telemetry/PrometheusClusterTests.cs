@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using K8sCache.Sidecar.Tests.Fixtures;
@@ -31,7 +29,7 @@ public sealed partial class PrometheusClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await SidecarCluster.StartAsync(3);
-        var port = FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         _api = new Uri($"http://127.0.0.1:{port}/api/v1/");
         var config = Path.Combine(_directory, "prometheus.yml");
         await File.WriteAllTextAsync(config, $$"""
@@ -98,12 +96,6 @@ public sealed partial class PrometheusClusterTests : IAsyncLifetime
     [GeneratedRegex(@"\s(>|<|==)\s(?!bool)")]
     private static partial Regex Comparison();
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Hits, peer fetches, loads and misses on every node.</summary>
     private async Task TrafficAsync()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using K8sCache.Protocol.V1;
 using K8sCache.Sidecar.Transport;
@@ -17,7 +16,7 @@ public sealed class GrpcChannelsTests
     [Fact]
     public async Task APeerThatStartsListening_IsAnsweredOnTheNextCall()
     {
-        var port = FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         using var channel = GrpcChannels.Create($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(5), 1 << 20);
         var client = new Loader.LoaderClient(channel);
 
@@ -42,13 +41,6 @@ public sealed class GrpcChannelsTests
         return app;
     }
 
-    /// <summary>A port the OS just handed out and took back: free, and outside any fixed range.</summary>
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class AnyKey : Loader.LoaderBase
     {
