@@ -55,8 +55,9 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers) : Cache.Ca
         }
     }
 
-    /// <summary>Starts every key's Get at once and streams each answer as it completes; a failing key is reported in
-    /// its item's <c>error</c> and does not fail the others.</summary>
+    /// <summary>Starts every key's Get at once (the misses of each owner in one peer call, <see cref="Group.GetMany"/>)
+    /// and streams each answer as it completes; a failing key is reported in its item's <c>error</c> and does not fail
+    /// the others.</summary>
     public override async Task GetMany(GetManyRequest request, IServerStreamWriter<GetManyItem> stream, ServerCallContext context)
     {
         Group group;
@@ -71,21 +72,34 @@ internal sealed class CacheGrpcService(CacheNode node, PeerSet peers) : Cache.Ca
             throw StatusMapping.ToRpcException(e)!;
         }
 
-        var pending = request.Keys.Select(key => GetItemAsync(group, key, context.CancellationToken)).ToList();
-        while (pending.Count > 0)
+        var items = new List<Task<GetManyItem>>(request.Keys.Count);
+        var valid = new List<string>(request.Keys.Count);
+        foreach (var key in request.Keys)
         {
-            var done = await Task.WhenAny(pending);
-            pending.Remove(done);
-            await stream.WriteAsync(await done, context.CancellationToken);
+            try
+            {
+                node.Validator.ValidateKey(key);
+                valid.Add(key);
+            }
+            catch (InputException e)
+            {
+                items.Add(Task.FromResult(new GetManyItem { Key = key, Error = e.Message }));
+            }
+        }
+
+        var gets = group.GetMany(valid, context.CancellationToken);
+        items.AddRange(valid.Select((key, i) => ItemAsync(key, gets[i])));
+        await foreach (var item in CompletionOrder.Of(items, context.CancellationToken))
+        {
+            await stream.WriteAsync(item, context.CancellationToken);
         }
     }
 
-    private async Task<GetManyItem> GetItemAsync(Group group, string key, CancellationToken cancellationToken)
+    private static async Task<GetManyItem> ItemAsync(string key, Task<GetResult> get)
     {
         try
         {
-            node.Validator.ValidateKey(key);
-            var result = await group.GetAsync(key, cancellationToken);
+            var result = await get;
             return new GetManyItem { Key = key, Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, Source = ToWire(result.Source) };
         }
         catch (Exception e) when (e is InputException or Loading.LoaderException)

@@ -39,6 +39,34 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, MessageBus 
         }
     }
 
+    /// <summary>A batch of keys this node owns: each answered as <see cref="Get"/> answers it, streamed as soon as it is
+    /// known; a key's failure is its own item.</summary>
+    public override async Task GetMany(PeerGetManyRequest request, IServerStreamWriter<PeerGetManyItem> responses, ServerCallContext context)
+    {
+        peers.ObserveView(request.Header);
+        Group group;
+        try
+        {
+            group = node.GetGroup(request.Group);
+            node.Validator.ValidateBatch(request.Keys.Count);
+        }
+        catch (InputException e)
+        {
+            throw StatusMapping.ToRpcException(e)!;
+        }
+
+        var answers = new Task<PeerGetManyItem>[request.Keys.Count];
+        for (var i = 0; i < answers.Length; i++)
+        {
+            answers[i] = AnswerAsync(group, (uint)i, request.Keys[i], context.CancellationToken);
+        }
+
+        await foreach (var item in CompletionOrder.Of(answers, context.CancellationToken))
+        {
+            await responses.WriteAsync(item, context.CancellationToken);
+        }
+    }
+
     public override async Task<PeerSetResponse> Set(PeerSetRequest request, ServerCallContext context)
     {
         var group = Admit(request.Header, request.Group, request.Key);
@@ -160,6 +188,26 @@ internal sealed class PeerGrpcService(CacheNode node, PeerSet peers, MessageBus 
 
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>
         Task.FromResult(peers.AnswerPing(request.Header));
+
+    private async Task<PeerGetManyItem> AnswerAsync(Group group, uint index, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            node.Validator.ValidateKey(key);
+            var result = await group.GetForPeerAsync(key, cancellationToken);
+            return new PeerGetManyItem { Index = index, Found = result.Found, Value = ByteStrings.Wrap(result.Value), TtlMs = result.RemainingMs, NoStore = result.NoStore };
+        }
+        catch (InputException e)
+        {
+            var failure = e.Kind == InputErrorKind.WrongType ? PeerKeyFailure.WrongType : PeerKeyFailure.InvalidKey;
+            return new PeerGetManyItem { Index = index, Failure = failure, Error = e.Message };
+        }
+        catch (LoaderException e)
+        {
+            // As Get: an owner that cannot load at all is a failing owner (the sender loads), any other load failure an answer.
+            return new PeerGetManyItem { Index = index, Failure = e.Unreachable ? PeerKeyFailure.Unavailable : PeerKeyFailure.LoadFailed, Error = e.Message };
+        }
+    }
 
     private Group Admit(PeerHeader? header, string groupName, string key)
     {

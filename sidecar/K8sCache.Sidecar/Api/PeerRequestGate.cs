@@ -64,6 +64,8 @@ internal sealed class PeerRequestGate(CacheNode node, PeerTokens tokens)
     {
         "Set" => node.Validator.Limits.MaxValueBytes + KeyMessageBytes(),
         "Ping" => EnvelopeBytes,
+        // Keys of a batch, each with a few bytes of field tag and length.
+        "GetMany" => (long)node.Validator.Limits.MaxBatchKeys * (node.Validator.Limits.MaxKeyBytes + 8) + EnvelopeBytes,
         // A program is one Redis request, or a transaction's queued requests: bounded as the Redis endpoint bounds one.
         "Run" => node.Options.Resp.MaxRequestBytes + EnvelopeBytes,
         // A batch of published messages is cut at the sender's request limit (MessageBus): the same on every member.

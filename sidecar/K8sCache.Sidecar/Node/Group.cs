@@ -42,6 +42,7 @@ internal sealed partial class Group : IDisposable
     private readonly LoaderCalls _loaderCalls;
     private readonly IAtomicRunner? _runner;
     private readonly Func<InputValidator> _validator;
+    private readonly Func<string, Flight, Task<GetResult>> _fetch;
     private volatile Settings _settings;
 
     public Group(
@@ -66,6 +67,7 @@ internal sealed partial class Group : IDisposable
         _writes = new ApplicationWrites(Name, picker, _ownerWrites, PeekLocal, Hot, _fences);
         _observer = new GetObserver(Name, Latency);
         _loaderCalls = new LoaderCalls(node, Name, Stats, _observer, logger);
+        _fetch = (key, flight) => FetchAsync(key, flight, batches: null);
     }
 
     public string Name { get; }
@@ -98,7 +100,10 @@ internal sealed partial class Group : IDisposable
 
     /// <summary>A Get from an application: caches, then the owner, then the loader. Timed by outcome
     /// (<see cref="SidecarInstruments.GetDuration"/>) and traced when a tracer listens.</summary>
-    public ValueTask<GetResult> GetAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<GetResult> GetAsync(string key, CancellationToken cancellationToken) => GetAsync(key, _fetch, cancellationToken);
+
+    /// <summary>A Get whose miss runs <paramref name="fetch"/> in the key's flight (unless it joins one in flight).</summary>
+    private ValueTask<GetResult> GetAsync(string key, Func<string, Flight, Task<GetResult>> fetch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Stats.Gets);
         var started = Latency.StartHit();
@@ -111,7 +116,7 @@ internal sealed partial class Group : IDisposable
 
         Interlocked.Increment(ref Stats.Misses);
         started = started == 0 ? Stopwatch.GetTimestamp() : started;
-        var task = _fetches.RunAsync(key, FetchAsync, out var joined, out var flightTrace, cancellationToken);
+        var task = _fetches.RunAsync(key, fetch, out var joined, out var flightTrace, cancellationToken);
         if (joined)
         {
             Interlocked.Increment(ref Stats.LoadsDeduped);
@@ -135,7 +140,7 @@ internal sealed partial class Group : IDisposable
 
     /// <summary>A Get answered from this node's main cache (keys it owns) without making the key a string or copying
     /// the value: the store hands it to <paramref name="reader"/> inside its lock (the Redis endpoint's allocation-free
-    /// hit). False: not there; the caller takes <see cref="GetAsync"/>, which counts the Get.</summary>
+    /// hit). False: not there; the caller takes <see cref="GetAsync(string, CancellationToken)"/>, which counts the Get.</summary>
     public bool TryReadOwnedHit<TReader>(ReadOnlySpan<char> key, ref TReader reader)
         where TReader : ICacheValueReader, allows ref struct
     {
@@ -254,7 +259,9 @@ internal sealed partial class Group : IDisposable
         return false;
     }
 
-    private async Task<GetResult> FetchAsync(string key, Flight flight)
+    /// <summary>A miss's fetch: from the owner (through <paramref name="batches"/> when the Get is part of a batch), or
+    /// the loader when this node owns the key or its owner fails.</summary>
+    private async Task<GetResult> FetchAsync(string key, Flight flight, OwnerBatches? batches)
     {
         // Second check: another flight may have filled the cache between our miss and the start of this one.
         if (TryLookup(key, Now, countHits: false, out var filled))
@@ -278,7 +285,7 @@ internal sealed partial class Group : IDisposable
         var generation = _fences.HotGeneration;
         try
         {
-            var answer = await owner.GetAsync(Name, key, CancellationToken.None);
+            var answer = await (batches is null ? owner.GetAsync(Name, key, CancellationToken.None) : batches.GetAsync(owner, key));
             Interlocked.Increment(ref Stats.PeerLoads);
             if (!answer.Found)
             {

@@ -18,6 +18,24 @@ internal interface IPeer
     /// <summary>The owner's Get: from its caches or its loader, never forwarded further.</summary>
     Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken);
 
+    /// <summary>The owner's Gets of several keys in one call: each key's answer goes to <paramref name="onAnswer"/> as
+    /// it arrives, in any order. The task fails with <see cref="PeerCallException"/> when the call as a whole does; keys
+    /// not answered by then have no answer. Without a batch call of its own, a peer is asked one Get per key.</summary>
+    async Task GetManyAsync(string group, IReadOnlyList<string> keys, Action<PeerBatchAnswer> onAnswer, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            try
+            {
+                onAnswer(new PeerBatchAnswer(i, await GetAsync(group, keys[i], cancellationToken), null));
+            }
+            catch (PeerCallException e) when (e.Failure is not (PeerFailure.Unreachable or PeerFailure.TimedOut))
+            {
+                onAnswer(new PeerBatchAnswer(i, null, e));
+            }
+        }
+    }
+
     /// <summary>What the peer holds for the key in its caches, never loading it: a new owner asking the previous one.</summary>
     Task<PeerValue> GetCachedAsync(string group, string key, CancellationToken cancellationToken) => Task.FromResult(new PeerValue(false, [], 0));
 

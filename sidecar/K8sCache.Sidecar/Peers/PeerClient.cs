@@ -60,6 +60,24 @@ internal sealed class PeerClient : IPeer, IMessageRelay, IDisposable
         return new PeerValue(response.Found, ByteStrings.ToArray(response.Value), response.TtlMs, response.NoStore);
     }
 
+    /// <summary>One <c>GetMany</c> call: the owner streams each key's answer as soon as it has it.</summary>
+    public Task GetManyAsync(string group, IReadOnlyList<string> keys, Action<PeerBatchAnswer> onAnswer, CancellationToken cancellationToken) =>
+        ObserveAsync("k8scache.peer/GetMany", async () =>
+        {
+            var request = new PeerGetManyRequest { Header = _header(), Group = group, Keys = { keys } };
+            using var call = _client.GetMany(request, _headers, Deadline(), cancellationToken);
+            while (await call.ResponseStream.MoveNext(cancellationToken))
+            {
+                var item = call.ResponseStream.Current;
+                if (item.Index < keys.Count)
+                {
+                    onAnswer(AnswerOf(item));
+                }
+            }
+
+            return keys.Count;
+        });
+
     public async Task<PeerValue> GetCachedAsync(string group, string key, CancellationToken cancellationToken)
     {
         var response = await ObserveAsync("k8scache.peer/Get", () =>
@@ -180,6 +198,26 @@ internal sealed class PeerClient : IPeer, IMessageRelay, IDisposable
         StatusCode.ResourceExhausted => PeerFailure.TooLarge,
         _ => PeerFailure.Failed,
     };
+
+    /// <summary>A key's item as the single Get's answer or failure would read (see <see cref="FailureOf"/>).</summary>
+    private static PeerBatchAnswer AnswerOf(PeerGetManyItem item)
+    {
+        var index = (int)item.Index;
+        if (item.Failure == PeerKeyFailure.Unspecified)
+        {
+            return new PeerBatchAnswer(index, new PeerValue(item.Found, ByteStrings.ToArray(item.Value), item.TtlMs, item.NoStore), null);
+        }
+
+        var failure = item.Failure switch
+        {
+            PeerKeyFailure.LoadFailed => PeerFailure.LoadFailed,
+            PeerKeyFailure.Unavailable => PeerFailure.Unreachable,
+            PeerKeyFailure.InvalidKey => PeerFailure.InvalidArgument,
+            PeerKeyFailure.WrongType => PeerFailure.WrongType,
+            _ => PeerFailure.Failed,
+        };
+        return new PeerBatchAnswer(index, null, new PeerCallException(failure, item.Error));
+    }
 
     /// <summary>The call's duration by method (the span name's last part) and outcome.</summary>
     private static void Record(string spanName, long started, string outcome) => SidecarInstruments.PeerCallDuration.Record(

@@ -19,6 +19,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
     private readonly TimeProvider _timeProvider;
     private volatile Snapshot _snapshot = new(HashRing.Empty, FrozenDictionary<string, PeerClient>.Empty, [], Ready: false);
     private volatile PeerClientSettings _settings;
+    private volatile PeerHeader? _header;
     private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
     private string[] _discovered = [];
@@ -79,7 +80,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         {
             var current = _snapshot;
             var settings = _settings = _settings with { Token = token };
-            var peers = current.Peers.ToDictionary(p => p.Key, p => new PeerClient(p.Key, settings, CreateHeader, OnHealthChange), StringComparer.Ordinal);
+            var peers = current.Peers.ToDictionary(p => p.Key, p => new PeerClient(p.Key, settings, CurrentHeader, OnHealthChange), StringComparer.Ordinal);
             _snapshot = current with { Peers = peers.ToFrozenDictionary(StringComparer.Ordinal), Others = peers.Values.ToArray() };
             if (current.Peers.Count > 0)
             {
@@ -104,7 +105,20 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         return owner is null || owner == Self ? null : snapshot.Peers[owner];
     }
 
-    public PeerHeader CreateHeader() => new() { RingFingerprint = _snapshot.Ring.Fingerprint, Sender = Self };
+    /// <summary>What every request to a peer says about this node: built once per ring and shared by every request
+    /// sent under it, so it must never be changed after it is built.</summary>
+    public PeerHeader CurrentHeader()
+    {
+        var fingerprint = _snapshot.Ring.Fingerprint;
+        var header = _header;
+        if (header is null || header.RingFingerprint != fingerprint)
+        {
+            header = new PeerHeader { RingFingerprint = fingerprint, Sender = Self };
+            _header = header;
+        }
+
+        return header;
+    }
 
     /// <summary>Counts a peer request sent under another view of the ring. Served all the same: a node asked for a key
     /// it does not own answers from its own cache or loader.</summary>
@@ -150,7 +164,7 @@ internal sealed partial class PeerSet : IPeerPicker, IDisposable
         {
             peers[member] = current.Peers.TryGetValue(member, out var existing)
                 ? existing
-                : new PeerClient(member, settings, CreateHeader, OnHealthChange);
+                : new PeerClient(member, settings, CurrentHeader, OnHealthChange);
         }
 
         var ringChanged = !current.Ready || !ringMembers.SequenceEqual(current.Ring.Members, StringComparer.Ordinal);

@@ -138,11 +138,22 @@ internal sealed partial class RespCommands
         RespWriter.Integer(output, result.Existed ? 1 : 0);
     }
 
-    /// <summary>MGET: every key asked of its own owner at once, the answers in the order of the keys.</summary>
+    /// <summary>MGET: every key at once, the misses of each owner in one peer call (<see cref="Group.GetMany"/>), the
+    /// answers in the order of the keys.</summary>
     public async ValueTask MultiGetAsync(RespRequest request, RespSession session, PipeWriter output)
     {
         var keys = ResolveAll(request, 1, 1);
-        var pending = keys.Select(k => k.Group.GetAsync(k.Key, CancellationToken.None).AsTask()).ToArray();
+        var pending = new Task<GetResult>[keys.Length];
+        foreach (var group in keys.Select(k => k.Group).Distinct())
+        {
+            var positions = Enumerable.Range(0, keys.Length).Where(i => keys[i].Group == group).ToArray();
+            var gets = group.GetMany(positions.Select(i => keys[i].Key).ToArray(), CancellationToken.None);
+            for (var i = 0; i < positions.Length; i++)
+            {
+                pending[positions[i]] = gets[i];
+            }
+        }
+
         var results = await Task.WhenAll(pending);
         RespWriter.Array(output, results.Length);
         foreach (var result in results)

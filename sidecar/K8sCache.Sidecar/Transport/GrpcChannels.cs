@@ -18,6 +18,8 @@ internal static class GrpcChannels
             HttpClient = new HttpClient(new SocketsHttpHandler
             {
                 UseProxy = false,
+                // gRPC never redirects: without this the handler chain carries a redirect step on every call.
+                AllowAutoRedirect = false,
                 ConnectTimeout = connectTimeout,
                 EnableMultipleHttp2Connections = true,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,

@@ -199,6 +199,26 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task PeerPort_BatchGet_RefusesTooManyKeysAndUnknownGroups_AndAnswersABadKeyInItsOwnItem()
+    {
+        using var member = GrpcChannel.ForAddress("http://" + Node.PeerAddress);
+        var peer = new Peer.PeerClient(member);
+
+        var tooMany = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(peer, new PeerGetManyRequest { Group = "kv", Keys = { Enumerable.Range(0, 1001).Select(i => $"k{i}") } }));
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(peer, new PeerGetManyRequest { Group = "nope", Keys = { "k" } }));
+        var huge = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(peer, new PeerGetManyRequest { Group = "kv", Keys = { Enumerable.Range(0, 1000).Select(i => new string('k', 2000)) } }));
+        var items = await ReadAllAsync(peer, new PeerGetManyRequest { Group = "kv", Keys = { "precious", new string('k', 300), "" } });
+
+        Assert.Equal((StatusCode.InvalidArgument, "the batch has 1001 keys; the limit is MaxBatchKeys=1000"), (tooMany.StatusCode, tooMany.Status.Detail));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, huge.StatusCode);
+        Assert.Equal(3, items.Count);
+        Assert.Equal((PeerKeyFailure.InvalidKey, "the key is 300 bytes; the limit is MaxKeyBytes=256"), (items[1].Failure, items[1].Error));
+        Assert.Equal((PeerKeyFailure.InvalidKey, "the key is empty"), (items[2].Failure, items[2].Error));
+        Assert.Equal(PeerKeyFailure.Unspecified, items[0].Failure);
+    }
+
+    [Fact]
     public async Task PeerPort_AKeyOnlyMethod_AcceptsOnlyAKeySizedMessage()
     {
         using var member = GrpcChannel.ForAddress("http://" + Node.PeerAddress);
@@ -253,6 +273,19 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("relative path segment", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>A batch Get on the peer port with the members' token; the items by their index.</summary>
+    private async Task<Dictionary<uint, PeerGetManyItem>> ReadAllAsync(Peer.PeerClient peer, PeerGetManyRequest request)
+    {
+        using var call = peer.GetMany(request, MemberToken());
+        var items = new Dictionary<uint, PeerGetManyItem>();
+        await foreach (var item in call.ResponseStream.ReadAllAsync())
+        {
+            items.Add(item.Index, item);
+        }
+
+        return items;
     }
 
     private static Metadata Token(string token) => new() { { "authorization", "Bearer " + token } };

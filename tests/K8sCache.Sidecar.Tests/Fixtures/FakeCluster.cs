@@ -59,12 +59,42 @@ internal sealed class FakePeer(string address) : IPeer
         return long.MinValue;
     }
 
-    public Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken)
+    /// <summary>Batch Gets, each as the keys it was asked.</summary>
+    public List<string[]> Batches { get; } = [];
+
+    /// <summary>Keys whose load fails on this owner (answered as a failed load, not as a failing owner).</summary>
+    public HashSet<string> FailingKeys { get; } = [];
+
+    /// <summary>Holds Gets and batch Gets until the test completes it.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task<PeerValue> GetAsync(string group, string key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Gets);
+        await (Gate?.Task ?? Task.CompletedTask);
         ThrowIfDown();
-        return Task.FromResult(Values.TryGetValue(key, out var v) ? new PeerValue(true, v.Value, v.TtlMs, NoStore) : new PeerValue(false, [], 0));
+        return Answer(key);
     }
+
+    public async Task GetManyAsync(string group, IReadOnlyList<string> keys, Action<PeerBatchAnswer> onAnswer, CancellationToken cancellationToken)
+    {
+        lock (Batches)
+        {
+            Batches.Add([.. keys]);
+        }
+
+        await (Gate?.Task ?? Task.CompletedTask);
+        ThrowIfDown();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            onAnswer(FailingKeys.Contains(keys[i])
+                ? new PeerBatchAnswer(i, null, new PeerCallException(PeerFailure.LoadFailed, "origin answered 500"))
+                : new PeerBatchAnswer(i, Answer(keys[i]), null));
+        }
+    }
+
+    private PeerValue Answer(string key) =>
+        Values.TryGetValue(key, out var v) ? new PeerValue(true, v.Value, v.TtlMs, NoStore) : new PeerValue(false, [], 0);
 
     /// <summary>Cached-only Gets (a new owner asking the previous one); <see cref="CachedGate"/> holds them until released.</summary>
     public int CachedGets;

@@ -60,6 +60,84 @@ public class GroupTests
     }
 
     [Fact]
+    public async Task GetMany_AsksEachOwnerForItsMissesInOneCall_AndServesHitsAndOwnedKeysHere()
+    {
+        var group = Create();
+        var other = new FakePeer("10.0.0.3:7070");
+        _picker.Owner = key => key[0] switch { 'a' => _owner, 'b' => other, _ => null };
+        foreach (var key in new[] { "a1", "a2", "b1", "b2", "b3" })
+        {
+            (key[0] == 'a' ? _owner : other).Values[key] = (Encoding.UTF8.GetBytes("p:" + key), 0);
+        }
+
+        await group.GetAsync("held", default);
+        var results = await Task.WhenAll(group.GetMany(["a1", "b1", "held", "a2", "mine", "b2", "b3"], default));
+
+        Assert.Equal(["p:a1", "p:b1", "v:held", "p:a2", "v:mine", "p:b2", "p:b3"], results.Select(Text));
+        Assert.Equal([CacheSource.Peer, CacheSource.Peer, CacheSource.Hit, CacheSource.Peer, CacheSource.Load, CacheSource.Peer, CacheSource.Peer], results.Select(r => r.Source));
+        Assert.Equal([["a1", "a2"]], _owner.Batches);
+        Assert.Equal([["b1", "b2", "b3"]], other.Batches);
+        Assert.Equal((0, 0), (_owner.Gets, other.Gets));
+        Assert.Equal(2, _loader.Calls);
+        Assert.Equal(5, group.Stats.PeerLoads);
+    }
+
+    [Fact]
+    public async Task GetMany_AKeyAlreadyInFlight_JoinsItsFlight_AndOnlyTheOtherKeysAreBatched()
+    {
+        var group = Create();
+        _picker.Owner = _ => _owner;
+        _owner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var key in new[] { "k1", "k2", "k3" })
+        {
+            _owner.Values[key] = (Encoding.UTF8.GetBytes("p:" + key), 0);
+        }
+
+        var single = group.GetAsync("k1", default).AsTask();
+        var batch = group.GetMany(["k1", "k2", "k3"], default);
+        _owner.Gate.SetResult();
+        var results = await Task.WhenAll(batch).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal("p:k1", Text(await single));
+        Assert.Equal(["p:k1", "p:k2", "p:k3"], results.Select(Text));
+        Assert.Equal(1, _owner.Gets);
+        Assert.Equal([["k2", "k3"]], _owner.Batches);
+        Assert.Equal(1, group.Stats.LoadsDeduped);
+    }
+
+    [Fact]
+    public async Task GetMany_AKeyWhoseLoadFailedOnTheOwner_FailsAlone_AndIsNotLoadedHere()
+    {
+        var group = Create();
+        _picker.Owner = _ => _owner;
+        _owner.Values["good"] = ("fine"u8.ToArray(), 0);
+        _owner.FailingKeys.Add("bad");
+
+        var results = group.GetMany(["good", "bad"], default);
+
+        Assert.Equal("fine", Text(await results[0]));
+        var failed = await Assert.ThrowsAsync<LoaderException>(() => results[1]);
+        Assert.Contains("origin answered 500", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _loader.Calls);
+    }
+
+    [Fact]
+    public async Task GetMany_WhenTheOwnersCallFails_EveryKeyIsLoadedHere_AsASingleGetWouldBe()
+    {
+        var group = Create();
+        _picker.Owner = _ => _owner;
+        _owner.Down = true;
+
+        var results = await Task.WhenAll(group.GetMany(["x1", "x2", "x3"], default));
+
+        Assert.Equal(["v:x1", "v:x2", "v:x3"], results.Select(Text));
+        Assert.All(results, r => Assert.Equal(CacheSource.Load, r.Source));
+        Assert.Single(_owner.Batches);
+        Assert.Equal(3, group.Stats.PeerErrors);
+        Assert.Equal(3, group.Hot.Count);
+    }
+
+    [Fact]
     public async Task Get_WhenOwnerIsDown_LoadsLocally_CountingAPeerError()
     {
         var group = Create();
