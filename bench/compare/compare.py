@@ -346,6 +346,95 @@ def bench_resp(runs):
             f"{runs} runs, the systems in turn"), rows
 
 
+def read_replies(sock, count):
+    """Reads RESP replies from sock until `count` whole top-level replies have arrived (errors raise)."""
+    buffer, position, done, pending = b"", 0, 0, []
+
+    def line():
+        nonlocal buffer, position
+        while (end := buffer.find(b"\r\n", position)) < 0:
+            buffer += sock.recv(1 << 16)
+        text, position = buffer[position:end], end + 2
+        return text
+
+    while done < count:
+        header = line()
+        kind, size = header[:1], int(header[1:]) if header[:1] in b"*$:" else 0
+        if kind == b"-":
+            raise RuntimeError(header.decode())
+        if kind == b"$" and size >= 0:
+            while len(buffer) < position + size + 2:
+                buffer += sock.recv(1 << 16)
+            position += size + 2
+        if kind == b"*" and size > 0:
+            pending.append(size)
+            continue
+        while pending:
+            pending[-1] -= 1
+            if pending[-1] > 0:
+                break
+            pending.pop()
+        done += 0 if pending else 1
+
+
+def peer_calls(admin):
+    """The node's completed peer calls by method (Get, GetMany), from its Prometheus endpoint."""
+    text = urllib.request.urlopen(admin + "/metrics", timeout=5).read().decode()
+    counts = {}
+    for method, count in re.findall(r'^k8scache_peer_duration_seconds_count\{method="(\w+)",outcome="\w+"\} (\d+)', text, re.M):
+        counts[method] = counts.get(method, 0) + int(count)
+    return counts
+
+
+def command(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def bench_batch(runs):
+    """A batch of 100 keys that node 1 does not own, asked of node 1's Redis endpoint as one MGET against 100 GETs in one
+    pipelined write (each key once, so no hot copies): the MGET's misses go to each owner in one call, the GETs' one
+    call per key."""
+    batches, size = 300, 100
+    forms = {"MGET of 100 keys": [], "100 GETs, pipelined": []}
+    calls = {name: {"Get": 0, "GetMany": 0} for name in forms}
+    with tempfile.TemporaryDirectory() as directory:
+        for run in range(runs):
+            ips = [f"127.75.{run + 1}.{i}" for i in (1, 2, 3)]
+            members = ",".join(f"{ip}:7070" for ip in ips)
+            keys = subprocess.run(BENCH + ["remote-keys", f"{ips[0]}:7070", members, str(batches * size * 2)],
+                                  capture_output=True, text=True, check=True).stdout.split()
+            servers = [start_sidecar(ip, directory, ["bench"], discovery="static:///" + members, resp_port=6379,
+                                     binary=TRIMMED if os.path.exists(TRIMMED) else None)[0] for ip in ips]
+            try:
+                subprocess.run(BENCH + ["load", f"http://{ips[0]}:7072", "bench", str(batches * size * 6), "100"],
+                               check=True, capture_output=True)
+                with socket.create_connection((ips[0], 6379)) as sock:
+                    for batch in range(batches * 2):
+                        name = list(forms)[batch % 2]
+                        names = [b"bench:" + k.encode() for k in keys[batch * size:(batch + 1) * size]]
+                        payload = command(b"MGET", *names) if batch % 2 == 0 else b"".join(command(b"GET", n) for n in names)
+                        before = peer_calls(f"http://{ips[0]}:9090")
+                        started = time.perf_counter()
+                        sock.sendall(payload)
+                        read_replies(sock, 1 if batch % 2 == 0 else size)
+                        forms[name].append((time.perf_counter() - started) * 1000)
+                        after = peer_calls(f"http://{ips[0]}:9090")
+                        for method in calls[name]:
+                            calls[name][method] += after.get(method, 0) - before.get(method, 0)
+            finally:
+                for s in servers:
+                    s.stop()
+    rows = ["| form | per batch p50 ms | p99 ms | peer Gets per batch | peer GetMany calls per batch |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, times in forms.items():
+        times.sort()
+        count = len(times)
+        rows.append(f"| {name} | {times[count // 2]:.2f} | {times[min(count - 1, count * 99 // 100)]:.2f} | "
+                    f"{calls[name]['Get'] / count:.1f} | {calls[name]['GetMany'] / count:.1f} |")
+    return (f"Batch Get: 3 K8sCache nodes (the published AOT sidecar); node 1's Redis endpoint asked for {size} keys the two "
+            f"others own, each key once, {batches} batches of each form alternating, one connection, {runs} runs; the "
+            f"peer calls counted from node 1's /metrics"), rows
+
+
 def load_memcached(port, count, size):
     value = b"v" * size
     with socket.create_connection(("127.68.0.1", port)) as s:
@@ -430,6 +519,7 @@ def main():
         "memory": lambda: bench_memory(args.entries),
         "footprint": lambda: bench_footprint(args.runs),
         "resp": lambda: bench_resp(args.runs),
+        "batch": lambda: bench_batch(args.runs),
     }
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     measured = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} vCPU {cpu}, "

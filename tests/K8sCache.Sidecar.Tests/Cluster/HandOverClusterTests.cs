@@ -28,6 +28,8 @@ public sealed class HandOverClusterTests : IAsyncLifetime
         var (first, second, leaving) = (_cluster.Nodes[0], _cluster.Nodes[1], _cluster.Nodes[2]);
         await ReadAllAsync(first, keys);
         var loads = _cluster.Loader.TotalCalls;
+        // Seen once under the whole suite's load: 305 loads for 300 cold keys. The nodes' logs say which path loaded twice.
+        Assert.True(loads == keys.Length, $"{loads} loads for {keys.Length} cold keys; logs:\n" + string.Join("\n", _cluster.Nodes.Select(n => n.Logs)));
 
         await leaving.Process.TerminateAsync();
         await leaving.Process.WaitForExitAsync(TestTimeouts.Default);
@@ -42,7 +44,6 @@ public sealed class HandOverClusterTests : IAsyncLifetime
         await ReadAllAsync(leaving, keys);
         await ReadAllAsync(first, keys);
 
-        Assert.Equal(keys.Length, loads);
         Assert.Contains("handed over", leaveLog, StringComparison.Ordinal);
         Assert.Equal(loads, afterLeave);
         Assert.Equal(loads, _cluster.Loader.TotalCalls);
