@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
 using K8sCache.Configuration;
 using K8sCache.Metrics;
 using K8sCache.Sidecar.Api;
@@ -13,6 +16,7 @@ using K8sCache.Sidecar.Resp;
 using K8sCache.Sidecar.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace K8sCache.Sidecar.Hosting;
 
@@ -96,8 +100,12 @@ internal static class SidecarHost
     public static WebApplication Build(
         SidecarOptions options, string peerToken, IConfigurationRoot configuration, string? configPath, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // An empty builder: the sidecar reads only its own configuration (no appsettings.json, whose reload watcher
+        // put an inotify watch on every directory under the working directory before the first request).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
         builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         Observability.ConfigureLogging(builder.Logging, configuration);
         logging?.Invoke(builder.Logging);
         Observability.AddOpenTelemetry(builder.Services);
@@ -160,20 +168,20 @@ internal static class SidecarHost
             timeProvider));
         var tokens = new PeerTokens(peerToken, Defaults.PreviousTokenGrace, timeProvider);
         builder.Services.AddSingleton<IHostedService>(sp => new PeerTokenReloader(
-            options.PeerTokenFile, tokens, sp.GetRequiredService<PeerSet>(), timeProvider, sp.GetRequiredService<ILogger<PeerTokenReloader>>()));
+            options.PeerTokenFile, tokens, sp.GetRequiredService<PeerSet>(), timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger<PeerTokenReloader>()));
         builder.Services.AddSingleton(sp => new CacheNode(
             options, sp.GetRequiredService<PeerSet>(), (group, limits) => LoaderFactory.Create(group, limits, options.Self), timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Node"),
             new RespAtomicRunner()));
         builder.Services.AddSingleton<IHostedService>(sp =>
         {
             var node = sp.GetRequiredService<CacheNode>();
-            return new MembershipService(sp.GetRequiredService<PeerSet>(), () => node.Options, timeProvider, sp.GetRequiredService<ILogger<MembershipService>>());
+            return new MembershipService(sp.GetRequiredService<PeerSet>(), () => node.Options, timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MembershipService>());
         });
         builder.Services.AddSingleton<IHostedService>(sp => new ExpirySweeper(sp.GetRequiredService<CacheNode>(), timeProvider));
         if (configPath is not null)
         {
             builder.Services.AddSingleton<IHostedService>(sp => new ConfigurationReloader(
-                configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+                configPath, configuration, sp.GetRequiredService<CacheNode>(), timeProvider, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ConfigurationReloader>()));
         }
 
         builder.Services.AddGrpc()
@@ -185,6 +193,9 @@ internal static class SidecarHost
             })
             // The peer port's gate caps each method's message itself (PeerRequestGate), and follows reloaded limits.
             .AddServiceOptions<PeerGrpcService>(o => o.MaxReceiveMessageSize = null);
+        builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
+        BindDirectly(builder.Services, new PeerServiceMethods());
+        BindDirectly(builder.Services, new CacheServiceMethods());
         builder.Services.AddSingleton(sp => new MessageBus(
             sp.GetRequiredService<PeerSet>(), () => sp.GetRequiredService<CacheNode>().Options.Resp, sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.PubSub")));
         builder.Services.AddSingleton(sp => new InvalidationFeed(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<MessageBus>().Subscriptions));
@@ -250,6 +261,14 @@ internal static class SidecarHost
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, b => b.Run(adminEndpoints.HandleAsync));
         app.Run(new HttpApi(node, peers).HandleAsync);
         return app;
+    }
+
+    /// <summary>Binds a gRPC service's methods without the library's reflection (<see cref="GrpcMethods"/>) and hands
+    /// each call the service's one instance, a singleton registered beside.</summary>
+    private static void BindDirectly<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] TService>(IServiceCollection services, IServiceMethodProvider<TService> methods) where TService : class
+    {
+        services.AddSingleton(methods);
+        services.AddSingleton<IGrpcServiceActivator<TService>>(sp => new SingletonServiceActivator<TService>(sp.GetRequiredService<TService>()));
     }
 
     /// <summary>Endpoint routing for one port's branch alone. A branch of a WebApplication would otherwise add its

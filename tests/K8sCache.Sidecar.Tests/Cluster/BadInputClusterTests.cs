@@ -275,6 +275,26 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
         Assert.Contains("relative path segment", refused.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EveryMethodOfThePeerAndCacheServices_IsServed_AndAnswersAnEmptyMessageWithAStatus()
+    {
+        // Methods are bound from the protobuf descriptor's names (Hosting/GrpcMethods): none may be left unbound, and
+        // an empty message — no group, no key, no header — is refused with a reason or answered, never a crash.
+        var answers = new List<string>();
+        foreach (var (service, address, headers) in new[] { (Peer.Descriptor, "http://" + Node.PeerAddress, MemberToken()), (Cache.Descriptor, Node.GrpcAddress, []) })
+        {
+            using var channel = GrpcChannel.ForAddress(address);
+            foreach (var method in service.Methods)
+            {
+                answers.Add($"{service.Name}.{method.Name}: {await CallWithAnEmptyMessageAsync(channel.CreateCallInvoker(), method, headers)}");
+            }
+        }
+
+        Assert.Equal(Peer.Descriptor.Methods.Count + Cache.Descriptor.Methods.Count, answers.Count);
+        Assert.Equal("", string.Join("\n", answers.Where(a => a.EndsWith(": Unimplemented", StringComparison.Ordinal) || a.EndsWith(": Unknown", StringComparison.Ordinal)
+            || a.EndsWith(": Internal", StringComparison.Ordinal))));
+    }
+
     /// <summary>A batch Get on the peer port with the members' token; the items by their index.</summary>
     private async Task<Dictionary<uint, PeerGetManyItem>> ReadAllAsync(Peer.PeerClient peer, PeerGetManyRequest request)
     {
@@ -286,6 +306,52 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
         }
 
         return items;
+    }
+
+    /// <summary>Calls a method with one empty message, in the method's own streaming shape, bytes in and out.</summary>
+    private static async Task<StatusCode> CallWithAnEmptyMessageAsync(CallInvoker invoker, Google.Protobuf.Reflection.MethodDescriptor method, Metadata headers)
+    {
+        var type = (method.IsClientStreaming, method.IsServerStreaming) switch
+        {
+            (false, false) => MethodType.Unary,
+            (false, true) => MethodType.ServerStreaming,
+            (true, false) => MethodType.ClientStreaming,
+            _ => MethodType.DuplexStreaming,
+        };
+        var bytes = Marshallers.Create(b => b, b => b);
+        var raw = new Method<byte[], byte[]>(type, method.Service.FullName, method.Name, bytes, bytes);
+        var options = new CallOptions(headers, DateTime.UtcNow.AddSeconds(20));
+        try
+        {
+            switch (type)
+            {
+                case MethodType.Unary:
+                    await invoker.AsyncUnaryCall(raw, null, options, []);
+                    break;
+                case MethodType.ServerStreaming:
+                    using (var call = invoker.AsyncServerStreamingCall(raw, null, options, []))
+                    {
+                        await call.ResponseStream.ReadAllAsync().CountAsync();
+                    }
+
+                    break;
+                default:
+                    using (var call = invoker.AsyncDuplexStreamingCall(raw, null, options))
+                    {
+                        await call.RequestStream.WriteAsync([]);
+                        await call.RequestStream.CompleteAsync();
+                        await call.ResponseStream.ReadAllAsync().CountAsync();
+                    }
+
+                    break;
+            }
+
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
     }
 
     private static Metadata Token(string token) => new() { { "authorization", "Bearer " + token } };
