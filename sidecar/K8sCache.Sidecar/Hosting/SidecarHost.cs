@@ -193,6 +193,7 @@ internal static class SidecarHost
             })
             // The peer port's gate caps each method's message itself (PeerRequestGate), and follows reloaded limits.
             .AddServiceOptions<PeerGrpcService>(o => o.MaxReceiveMessageSize = null);
+        // The library's own method providers (reflection over the generated code) give way to ours, one per service.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
         BindDirectly(builder.Services, new PeerServiceMethods());
         BindDirectly(builder.Services, new CacheServiceMethods());
