@@ -36,10 +36,10 @@ CONTAINER_GC = {"DOTNET_gcServer": "0", "DOTNET_GCConserveMemory": "5", "DOTNET_
 class Server:
     """A process this script started; stopping kills exactly it."""
 
-    def __init__(self, args, env=None, name=""):
+    def __init__(self, args, env=None, name="", cwd=None):
         self.name = name
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd,
                                         env={**os.environ, **(env or {})})
 
     def rss_bytes(self):

@@ -5,7 +5,6 @@ Usage: python3 bench/scripts/sidecar-start.py RUNS BINARY [BINARY ...]"""
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,21 +25,14 @@ def ready(ip):
 def measure(binary, ip, directory):
     config = compare.sidecar_config(ip, directory, ["kv"])
     started = time.monotonic()
-    process = subprocess.Popen([binary, "--config", config], cwd=directory, env={**os.environ, **compare.CONTAINER_GC},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with compare.Server([binary, "--config", config], env=compare.CONTAINER_GC, cwd=directory) as server:
         while not ready(ip):
             if time.monotonic() - started > 20:
                 raise TimeoutError(f"{binary} not ready after 20 s")
             time.sleep(0.0005)
         ready_ms = (time.monotonic() - started) * 1000
         time.sleep(5)
-        with open(f"/proc/{process.pid}/status") as status:
-            rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-        return ready_ms, rss
-    finally:
-        process.kill()
-        process.wait(10)
+        return ready_ms, server.rss_bytes() / 2**20
 
 
 runs, binaries = int(sys.argv[1]), sys.argv[2:]

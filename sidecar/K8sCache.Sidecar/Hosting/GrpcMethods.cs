@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.Core;
 
@@ -23,13 +24,7 @@ internal static class GrpcMethods
     {
         var method = service.FindMethodByName(name)
             ?? throw new InvalidOperationException($"{service.FullName} has no method {name}.");
-        var shape = (method.IsClientStreaming, method.IsServerStreaming) switch
-        {
-            (false, false) => MethodType.Unary,
-            (true, false) => MethodType.ClientStreaming,
-            (false, true) => MethodType.ServerStreaming,
-            _ => MethodType.DuplexStreaming,
-        };
+        var shape = ShapeOf(method);
         if (shape != type || method.InputType.ClrType != typeof(TRequest) || method.OutputType.ClrType != typeof(TResponse))
         {
             throw new InvalidOperationException(
@@ -38,6 +33,15 @@ internal static class GrpcMethods
 
         return new Method<TRequest, TResponse>(type, service.FullName, name, Marshal<TRequest>(), Marshal<TResponse>());
     }
+
+    /// <summary>Whether the method streams its requests, its responses, both or neither, as the proto declares.</summary>
+    public static MethodType ShapeOf(MethodDescriptor method) => (method.IsClientStreaming, method.IsServerStreaming) switch
+    {
+        (false, false) => MethodType.Unary,
+        (true, false) => MethodType.ClientStreaming,
+        (false, true) => MethodType.ServerStreaming,
+        _ => MethodType.DuplexStreaming,
+    };
 
     /// <summary>Serializes into the transport's buffer writer and parses from its buffer, without an intermediate
     /// array, as the generated marshallers do.</summary>

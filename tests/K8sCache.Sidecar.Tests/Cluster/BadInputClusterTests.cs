@@ -311,13 +311,7 @@ public sealed class BadInputClusterTests(ThreeNodeClusterFixture fixture) : ICla
     /// <summary>Calls a method with one empty message, in the method's own streaming shape, bytes in and out.</summary>
     private static async Task<StatusCode> CallWithAnEmptyMessageAsync(CallInvoker invoker, Google.Protobuf.Reflection.MethodDescriptor method, Metadata headers)
     {
-        var type = (method.IsClientStreaming, method.IsServerStreaming) switch
-        {
-            (false, false) => MethodType.Unary,
-            (false, true) => MethodType.ServerStreaming,
-            (true, false) => MethodType.ClientStreaming,
-            _ => MethodType.DuplexStreaming,
-        };
+        var type = K8sCache.Sidecar.Hosting.GrpcMethods.ShapeOf(method);
         var bytes = Marshallers.Create(b => b, b => b);
         var raw = new Method<byte[], byte[]>(type, method.Service.FullName, method.Name, bytes, bytes);
         var options = new CallOptions(headers, DateTime.UtcNow.AddSeconds(20));
