@@ -69,14 +69,6 @@ internal static class SidecarHost
         return builder.AddEnvironmentVariables().AddCommandLine(rest.ToArray(), switches).Build();
     }
 
-    /// <summary>The connection delegate of a Redis endpoint; the handler is resolved once, when the first client
-    /// connects (the endpoints are configured before the services exist).</summary>
-    private static Func<ConnectionContext, Task> RespConnections(ListenOptions listen)
-    {
-        RespConnectionHandler? handler = null;
-        return connection => (handler ??= listen.ApplicationServices.GetRequiredService<RespConnectionHandler>()).RunAsync(connection);
-    }
-
     public static string ReadPeerToken(string path)
     {
         string token;
@@ -121,19 +113,6 @@ internal static class SidecarHost
             kestrel.Listen(api, l => l.Protocols = HttpProtocols.Http1);
             kestrel.Listen(grpc, l => l.Protocols = HttpProtocols.Http2);
             kestrel.Listen(admin, l => l.Protocols = HttpProtocols.Http1);
-
-            // The Redis protocol on the same socket transport, without HTTP: each connection goes to the RESP handler.
-            if (options.RespAddress.Length > 0)
-            {
-                kestrel.Listen(EndpointParser.ToListenEndpoint(options.RespAddress), l => l.Run(RespConnections(l)));
-            }
-
-            if (options.Resp.UnixSocket is { } socket)
-            {
-                // A socket file left by a previous run of this container would make the bind fail.
-                File.Delete(socket);
-                kestrel.ListenUnixSocket(socket, l => l.Run(RespConnections(l)));
-            }
 
             // Bodies are limited per value by the API and per message by the gRPC layer, with errors naming the limit.
             kestrel.Limits.MaxRequestBodySize = null;
@@ -203,28 +182,20 @@ internal static class SidecarHost
         builder.Services.AddSingleton(sp => new PeerGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<MessageBus>()));
         builder.Services.AddSingleton(sp => new CacheGrpcService(sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>()));
         builder.Services.AddSingleton<RespStats>();
-        builder.Services.AddSingleton(sp => new RespConnectionHandler(
-            new RespCommands(
-                sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<MessageBus>(), sp.GetRequiredService<RespStats>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
-            sp.GetRequiredService<RespStats>(),
-            () => sp.GetRequiredService<CacheNode>().Options.Resp,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")));
-
-        var app = builder.Build();
-        if (options.Resp.UnixSocket is { } socketPath)
+        if (options.RespAddress.Length > 0 || options.Resp.UnixSocket is not null)
         {
-            // Containers of the pod share the socket through an emptyDir whose group is the pod's fsGroup: group
-            // members may connect, nobody else.
-            app.Lifetime.ApplicationStarted.Register(() =>
-            {
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-                }
-            });
+            // The Redis protocol on its own event loop, not Kestrel's transport (docs/design.md says why).
+            builder.Services.AddSingleton<IHostedService>(sp => new RespServer(
+                options.RespAddress, options.Resp.UnixSocket,
+                new RespCommands(
+                    sp.GetRequiredService<CacheNode>(), sp.GetRequiredService<PeerSet>(), sp.GetRequiredService<MessageBus>(), sp.GetRequiredService<RespStats>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")),
+                sp.GetRequiredService<RespStats>(),
+                () => sp.GetRequiredService<CacheNode>().Options.Resp,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("K8sCache.Resp")));
         }
 
+        var app = builder.Build();
         // Start-up leaves megabytes of garbage (the gRPC library's service binding, DI's open generics, the type
         // loader under Native AOT) in regions the GC would keep committed until traffic filled them. One compacting,
         // decommitting collection once the ports listen returns them: the idle pod's RSS is its live heap.

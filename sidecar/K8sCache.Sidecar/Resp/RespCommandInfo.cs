@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 
 namespace K8sCache.Sidecar.Resp;
 
@@ -11,7 +11,7 @@ internal sealed record RespCommandInfo(
     int FirstKey,
     int LastKey,
     int Step,
-    Func<RespCommands, RespRequest, RespSession, PipeWriter, ValueTask> Handler)
+    Func<RespCommands, RespRequest, RespSession, IBufferWriter<byte>, ValueTask> Handler)
 {
     /// <summary>Served before AUTH when a password is set (Redis's no-auth commands).</summary>
     public bool AllowedBeforeAuth => Flags.Contains("no-auth");

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text;
 using K8sCache.Sidecar.Node;
 
@@ -16,7 +15,7 @@ internal sealed partial class RespCommands
     private static RespSyntaxException CrossSlot() => new("CROSSSLOT Keys in request don't hash to the same slot");
 
     /// <summary>One command, run by the owner of its keys; its reply is the owner's.</summary>
-    public async ValueTask RunOnOwnerAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask RunOnOwnerAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var (group, arguments, keys) = Localize(request);
         RequireOneOwner(group, keys);
@@ -24,14 +23,14 @@ internal sealed partial class RespCommands
         RespWriter.Raw(output, result.Reply);
     }
 
-    public ValueTask Multi(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Multi(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         session.Multi = session.Multi is null ? new RespTransaction() : throw new RespSyntaxException("ERR MULTI calls can not be nested");
         RespWriter.Simple(output, "OK"u8);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask Discard(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Discard(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         _ = session.Multi ?? throw new RespSyntaxException("ERR DISCARD without MULTI");
         (session.Multi, session.Watches) = (null, []);
@@ -39,7 +38,7 @@ internal sealed partial class RespCommands
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask Unwatch(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Unwatch(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         session.Watches = [];
         RespWriter.Simple(output, "OK"u8);
@@ -47,7 +46,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>WATCH: remembers each key's digest on its owner; EXEC runs nothing if one has changed since.</summary>
-    public async ValueTask WatchAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask WatchAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (session.Multi is not null)
         {
@@ -67,7 +66,7 @@ internal sealed partial class RespCommands
 
     /// <summary>A command sent between MULTI and EXEC: checked, then queued (QUEUED). A refusal answers its error and
     /// condemns the transaction, as in Redis.</summary>
-    public void Queue(RespRequest request, RespSession session, PipeWriter output)
+    public void Queue(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var multi = session.Multi!;
         try
@@ -100,7 +99,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>EXEC: the queued commands and the watched keys' checks as one program on their owner.</summary>
-    public async ValueTask ExecAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask ExecAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var multi = session.Multi ?? throw new RespSyntaxException("ERR EXEC without MULTI");
         var watches = session.Watches;

@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,7 +10,7 @@ namespace K8sCache.Sidecar.Resp;
 /// </summary>
 internal sealed partial class RespCommands
 {
-    public ValueTask Ping(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Ping(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (session.Subscriber is { Count: > 0 } && session.Protocol == 2 && request.Count <= 2)
         {
@@ -36,14 +36,14 @@ internal sealed partial class RespCommands
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask Echo(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Echo(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RespWriter.Bulk(output, request[1]);
         return ValueTask.CompletedTask;
     }
 
     /// <summary>HELLO [protover [AUTH username password] [SETNAME clientname]].</summary>
-    public ValueTask Hello(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Hello(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var protocol = session.Protocol;
         if (request.Count >= 2)
@@ -97,7 +97,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>AUTH [username] password; the only user is <c>default</c>, as in Redis without ACLs.</summary>
-    public ValueTask Auth(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Auth(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (request.Count > 3)
         {
@@ -116,7 +116,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>CLIENT SETNAME | GETNAME | ID | SETINFO | INFO.</summary>
-    public ValueTask Client(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Client(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (request.Is(1, "SETNAME"u8) && request.Count == 3)
         {
@@ -168,7 +168,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>SELECT 0: the one database there is (groups take the place of databases).</summary>
-    public ValueTask Select(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Select(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (RespArguments.Integer(request, 1) != 0)
         {
@@ -179,7 +179,7 @@ internal sealed partial class RespCommands
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask Quit(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Quit(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RespWriter.Simple(output, "OK"u8);
         session.Closing = true;
@@ -188,7 +188,7 @@ internal sealed partial class RespCommands
 
     /// <summary>RESET: back to a new connection's state (RESP2, no name, not authenticated when a password is set, no
 /// transaction, nothing watched, no subscriptions).</summary>
-    public ValueTask Reset(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Reset(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         session.Protocol = 2;
         session.Name = session.LibraryName = session.LibraryVersion = null;

@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Node;
 
@@ -16,7 +16,7 @@ internal sealed partial class RespCommands
 
     /// <summary>GET. A key this node owns and holds is answered without allocating: decoded onto the stack, looked up by
     /// span, the value copied from the store straight into the reply. Anything else takes the group's read path with the key as a string.</summary>
-    public ValueTask GetAsync(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask GetAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var group = RespKeyName.ResolveGroup(node, request[1], node.Options.Resp.DefaultGroup, out var bytes);
         Span<char> chars = bytes.Length <= StackKeyChars ? stackalloc char[bytes.Length] : new char[bytes.Length];
@@ -40,7 +40,7 @@ internal sealed partial class RespCommands
 
     /// <summary>SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]. Without a lifetime
     /// the group's default TTL applies (none when the group has none).</summary>
-    public async ValueTask SetAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask SetAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var (group, key) = Resolve(request, 1);
         node.Validator.ValidateValue(request[2].Length);
@@ -64,7 +64,7 @@ internal sealed partial class RespCommands
 
     /// <summary>GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: a read-through Get, then the new
     /// lifetime on the owner.</summary>
-    public async ValueTask GetExAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask GetExAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var (group, key) = Resolve(request, 1);
         long? ttlMs = null;
@@ -90,14 +90,14 @@ internal sealed partial class RespCommands
         WriteValue(output, result, session);
     }
 
-    public async ValueTask DeleteAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask DeleteAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var keys = ResolveAll(request, 1, 1);
         var results = await Task.WhenAll(keys.Select(k => k.Group.DeleteAsync(k.Key, CancellationToken.None)));
         RespWriter.Integer(output, results.Count(r => r.Existed));
     }
 
-    public async ValueTask ExistsAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask ExistsAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var keys = ResolveAll(request, 1, 1);
         var results = await Task.WhenAll(keys.Select(k => k.Group.PeekAsync(k.Key, CancellationToken.None)));
@@ -106,7 +106,7 @@ internal sealed partial class RespCommands
 
     /// <summary>EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX | XX | GT | LT]. A time already past deletes the key,
     /// as in Redis.</summary>
-    public async ValueTask ExpireAsync(RespRequest request, RespSession session, PipeWriter output, long unitMs, bool absolute)
+    public async ValueTask ExpireAsync(RespRequest request, RespSession session, IBufferWriter<byte> output, long unitMs, bool absolute)
     {
         var (group, key) = Resolve(request, 1);
         var time = RespArguments.Integer(request, 2);
@@ -124,14 +124,14 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>TTL and PTTL: -2 when the owner does not hold the key, -1 when it never expires.</summary>
-    public async ValueTask TtlAsync(RespRequest request, RespSession session, PipeWriter output, long unitMs)
+    public async ValueTask TtlAsync(RespRequest request, RespSession session, IBufferWriter<byte> output, long unitMs)
     {
         var (group, key) = Resolve(request, 1);
         var result = await group.PeekAsync(key, CancellationToken.None);
         RespWriter.Integer(output, !result.Found ? -2 : result.RemainingMs == 0 ? -1 : (result.RemainingMs + unitMs / 2) / unitMs);
     }
 
-    public async ValueTask PersistAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask PersistAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var (group, key) = Resolve(request, 1);
         var result = await group.ExpireAsync(key, 0, ExpireCondition.IfExpiry, CancellationToken.None);
@@ -140,7 +140,7 @@ internal sealed partial class RespCommands
 
     /// <summary>MGET: every key at once, the misses of each owner in one peer call (<see cref="Group.GetMany"/>), the
     /// answers in the order of the keys.</summary>
-    public async ValueTask MultiGetAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask MultiGetAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var keys = ResolveAll(request, 1, 1);
         var pending = new Task<GetResult>[keys.Length];
@@ -164,7 +164,7 @@ internal sealed partial class RespCommands
 
     /// <summary>MSET: every pair sent to its own owner at once. Not atomic across owners: when one owner fails, the
     /// error names it and the other pairs may be stored.</summary>
-    public async ValueTask MultiSetAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask MultiSetAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (request.Count % 2 != 1)
         {
@@ -200,13 +200,13 @@ internal sealed partial class RespCommands
         return keys;
     }
 
-    private static async ValueTask WriteWhenDoneAsync(ValueTask<GetResult> pending, PipeWriter output, RespSession session) =>
+    private static async ValueTask WriteWhenDoneAsync(ValueTask<GetResult> pending, IBufferWriter<byte> output, RespSession session) =>
         WriteValue(output, await pending, session);
 
-    private static void WriteValue(PipeWriter output, GetResult result, RespSession session) =>
+    private static void WriteValue(IBufferWriter<byte> output, GetResult result, RespSession session) =>
         WriteFound(output, result.Found, result.Value, session);
 
-    private static void WriteFound(PipeWriter output, bool found, byte[] value, RespSession session)
+    private static void WriteFound(IBufferWriter<byte> output, bool found, byte[] value, RespSession session)
     {
         if (found)
         {

@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using K8sCache.Sidecar.PubSub;
 
 namespace K8sCache.Sidecar.Resp;
@@ -11,7 +11,7 @@ namespace K8sCache.Sidecar.Resp;
 internal sealed partial class RespCommands
 {
     /// <summary>SUBSCRIBE channel [channel ...]</summary>
-    public ValueTask Subscribe(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Subscribe(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var subscriber = SubscriberOf(session);
         for (var i = 1; i < request.Count; i++)
@@ -28,7 +28,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>PSUBSCRIBE pattern [pattern ...]</summary>
-    public ValueTask PatternSubscribe(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask PatternSubscribe(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var subscriber = SubscriberOf(session);
         for (var i = 1; i < request.Count; i++)
@@ -45,22 +45,22 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>UNSUBSCRIBE [channel ...]: the named channels, or all of them.</summary>
-    public ValueTask Unsubscribe(RespRequest request, RespSession session, PipeWriter output) =>
+    public ValueTask Unsubscribe(RespRequest request, RespSession session, IBufferWriter<byte> output) =>
         Leave(request, session, output, "unsubscribe"u8, patterns: false);
 
     /// <summary>PUNSUBSCRIBE [pattern ...]: the named patterns, or all of them.</summary>
-    public ValueTask PatternUnsubscribe(RespRequest request, RespSession session, PipeWriter output) =>
+    public ValueTask PatternUnsubscribe(RespRequest request, RespSession session, IBufferWriter<byte> output) =>
         Leave(request, session, output, "punsubscribe"u8, patterns: true);
 
     /// <summary>PUBLISH channel message: answers how many subscribers on this node received it.</summary>
-    public ValueTask Publish(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Publish(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RespWriter.Integer(output, bus.Publish(request.Bytes(1), request.Bytes(2)));
         return ValueTask.CompletedTask;
     }
 
     /// <summary>PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT, about this node's subscribers.</summary>
-    public ValueTask PubSub(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask PubSub(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (request.Is(1, "CHANNELS"u8) && request.Count <= 3)
         {
@@ -95,7 +95,7 @@ internal sealed partial class RespCommands
     /// <summary>Ends a closed connection's subscriptions.</summary>
     public void EndSession(RespSession session) => session.Subscriber?.Leave(bus.Subscriptions);
 
-    private ValueTask Leave(RespRequest request, RespSession session, PipeWriter output, ReadOnlySpan<byte> kind, bool patterns)
+    private ValueTask Leave(RespRequest request, RespSession session, IBufferWriter<byte> output, ReadOnlySpan<byte> kind, bool patterns)
     {
         var subscriber = session.Subscriber;
         var names = request.Count > 1
@@ -125,7 +125,7 @@ internal sealed partial class RespCommands
 
     /// <summary>The reply to each channel or pattern of a (un)subscribe: kind, name (null: there was none to leave),
     /// and how many subscriptions the connection has now.</summary>
-    private static void Confirm(PipeWriter output, ReadOnlySpan<byte> kind, byte[]? name, int count, int protocol)
+    private static void Confirm(IBufferWriter<byte> output, ReadOnlySpan<byte> kind, byte[]? name, int count, int protocol)
     {
         RespWriter.Push(output, 3, protocol);
         RespWriter.Bulk(output, kind);

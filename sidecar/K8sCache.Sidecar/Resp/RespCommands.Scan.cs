@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Text;
 using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.PubSub;
@@ -23,7 +23,7 @@ internal sealed partial class RespCommands
     private const int MaxStepsPerCall = 16;
 
     /// <summary>SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].</summary>
-    public async ValueTask ScanAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask ScanAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RequireRing();
         if (!Utf8Parser.TryParse(request[1], out ulong cursor, out var consumed) || consumed != request[1].Length)
@@ -70,7 +70,7 @@ internal sealed partial class RespCommands
     }
 
     /// <summary>KEYS pattern: a whole walk, as SCAN MATCH pattern until the cursor comes back to 0.</summary>
-    public async ValueTask KeysAsync(RespRequest request, RespSession session, PipeWriter output)
+    public async ValueTask KeysAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RequireRing();
         var keys = new List<byte[]>();

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Reflection;
 using System.Text;
 
@@ -18,7 +18,7 @@ internal sealed partial class RespCommands
         typeof(RespCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>INFO [section …]: server, clients, stats and keyspace (this node's entries).</summary>
-    public ValueTask Info(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Info(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         var wanted = Enumerable.Range(1, request.Count - 1).Select(i => request.Text(i).ToLowerInvariant()).ToHashSet();
         bool Wants(string section) => wanted.Count == 0 || wanted.Contains(section) || wanted.Contains("all") || wanted.Contains("everything") || wanted.Contains("default");
@@ -74,14 +74,14 @@ internal sealed partial class RespCommands
 
     /// <summary>DBSIZE: the keys this node holds as their owner, over all groups. Like a Redis Cluster node's DBSIZE,
     /// it counts this node's share, not the cluster's.</summary>
-    public ValueTask DbSize(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask DbSize(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         RespWriter.Integer(output, node.Groups.Sum(g => g.Main.Count));
         return ValueTask.CompletedTask;
     }
 
     /// <summary>COMMAND, COMMAND COUNT | LIST | INFO name… | DOCS [name…] (no documentation: an empty map).</summary>
-    public ValueTask Command(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Command(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (request.Count == 1)
         {
@@ -132,7 +132,7 @@ internal sealed partial class RespCommands
 
     /// <summary>CONFIG GET pattern…: the parameters clients and tools read (redis-benchmark reads save and appendonly).
     /// CONFIG SET is refused: the CacheGroup is the configuration.</summary>
-    public ValueTask Config(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask Config(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         if (!request.Is(1, "GET"u8) || request.Count < 3)
         {
@@ -163,7 +163,7 @@ internal sealed partial class RespCommands
         return ValueTask.CompletedTask;
     }
 
-    private static void WriteCommandInfo(PipeWriter output, RespCommandInfo command)
+    private static void WriteCommandInfo(IBufferWriter<byte> output, RespCommandInfo command)
     {
         RespWriter.Array(output, 10);
         RespWriter.Bulk(output, command.Name);

@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Text;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
@@ -20,7 +20,7 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, Messag
     /// <summary>Whether clients must AUTH first: a password file is configured.</summary>
     public bool PasswordRequired => node.Options.Resp.PasswordFile is not null;
 
-    public ValueTask ExecuteAsync(RespRequest request, RespSession session, PipeWriter output)
+    public ValueTask ExecuteAsync(RespRequest request, RespSession session, IBufferWriter<byte> output)
     {
         stats.Command();
         if (!RespCommandTable.TryFind(request[0], out var command))
@@ -71,14 +71,14 @@ internal sealed partial class RespCommands(CacheNode node, PeerSet peers, Messag
     }
 
     /// <summary>An error before the command runs; inside MULTI it condemns the transaction, as in Redis.</summary>
-    private static ValueTask Refuse(RespSession session, PipeWriter output, string error)
+    private static ValueTask Refuse(RespSession session, IBufferWriter<byte> output, string error)
     {
         session.Multi?.Aborted = true;
         RespWriter.Error(output, error);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask AwaitAsync(ValueTask pending, PipeWriter output)
+    private async ValueTask AwaitAsync(ValueTask pending, IBufferWriter<byte> output)
     {
         try
         {
