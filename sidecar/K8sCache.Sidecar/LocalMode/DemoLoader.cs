@@ -22,7 +22,10 @@ internal static partial class DemoLoader
 
     public static WebApplication Build(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // An empty builder, as the sidecar's own: the default one's appsettings.json reload watcher would put an inotify
+        // watch on every directory under the working directory (the repository's root, where the README starts it).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
