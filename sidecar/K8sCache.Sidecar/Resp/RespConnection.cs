@@ -80,7 +80,7 @@ internal sealed class RespConnection : IEventLoopHandler
         if ((events & Epoll.Out) != 0)
         {
             Send();
-            if (!_sendBlocked && !_parked)
+            if (!_sendBlocked && !_parked && !_closed)
             {
                 Run();
             }
