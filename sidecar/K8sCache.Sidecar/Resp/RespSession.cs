@@ -25,7 +25,7 @@ internal sealed class RespSession(long id, bool authenticated)
     /// <summary>The connection's subscriptions, from its first SUBSCRIBE or PSUBSCRIBE on.</summary>
     public RespSubscriber? Subscriber { get; set; }
 
-    /// <summary>Wakes the connection's loop to write published messages (cancels its pending read).</summary>
+    /// <summary>Wakes the connection on its event loop to write published messages (any thread may call it).</summary>
     public Action? Wake { get; init; }
 
     /// <summary>Closes the connection at once (a subscriber that does not read its messages).</summary>

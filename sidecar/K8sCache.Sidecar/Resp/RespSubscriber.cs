@@ -6,8 +6,8 @@ namespace K8sCache.Sidecar.Resp;
 
 /// <summary>
 /// One connection's subscriptions, and the messages published to it that wait for the connection to write them. A
-/// publisher never waits: the message is encoded and queued, and the connection is woken (its pending read cancelled,
-/// so the one loop that writes to the socket writes them). A connection whose queue grows past
+/// publisher never waits: the message is encoded and queued, and the connection is woken (posted to its event loop, the
+/// one thread that writes to the socket, which writes them). A connection whose queue grows past
 /// <c>Resp:MaxSubscriberBacklogBytes</c> is not reading: it is closed, as Redis closes a pub/sub client over its output
 /// buffer limit, and nobody else is slowed by it.
 /// </summary>
@@ -50,7 +50,7 @@ internal sealed class RespSubscriber(RespSession session, long maxBacklogBytes, 
         }
     }
 
-    /// <summary>Writes every queued message (the connection's loop, before it flushes).</summary>
+    /// <summary>Writes every queued message (the connection's event loop, before it sends).</summary>
     public void WriteTo(IBufferWriter<byte> output)
     {
         Volatile.Write(ref _woken, 0);
