@@ -210,6 +210,13 @@ internal sealed partial class S3FifoCacheStore : ICacheStore
 
     public bool Remove(string key)
     {
+        // Every write removes its key from the hot store, which is empty on a node without peers: nothing to look up.
+        // A Set running meanwhile has not finished (it counts under the lock), so this Remove comes before it.
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return false;
+        }
+
         Span<byte> buffer = key.Length <= EncodedKey.StackChars ? stackalloc byte[EncodedKey.StackBytes] : new byte[EncodedKey.BufferBytes(key.Length)];
         var encoded = EncodedKey.Encode(key, buffer);
         lock (_lock)

@@ -13,12 +13,13 @@ internal sealed class HashRing
     /// of ring per member and one more step of binary search than 2048.</summary>
     public const int DefaultVirtualNodes = 4096;
 
+    private readonly string[] _members;
     private readonly ulong[] _points;
     private readonly int[] _owners;
 
     private HashRing(string[] members, ulong[] points, int[] owners, long version, int virtualNodes)
     {
-        Members = members;
+        _members = members;
         Fingerprint = members.Length == 0 ? 0 : KeyHash.Hash(string.Join('\n', members));
         _points = points;
         _owners = owners;
@@ -30,7 +31,7 @@ internal sealed class HashRing
     public static HashRing Empty { get; } = new([], [], [], 0, DefaultVirtualNodes);
 
     /// <summary>The members, sorted ordinally, without duplicates.</summary>
-    public IReadOnlyList<string> Members { get; }
+    public IReadOnlyList<string> Members => _members;
 
     /// <summary>Increases with every rebuild on this node (a local counter: nodes do not compare versions).</summary>
     public long Version { get; }
@@ -65,8 +66,14 @@ internal sealed class HashRing
 
     /// <summary>The member owning <paramref name="key"/>, or null when the ring is empty. A key with a hash tag is
     /// placed by the tag alone, as Redis Cluster places it: the text between the first <c>{</c> and the first <c>}</c>
-    /// after it, when that is not empty. Keys sharing a tag share an owner, so one atomic program can hold them.</summary>
-    public string? Owner(string key) => _points.Length == 0 ? null : Members[OwnerIndex(KeyHash.Hash(HashTag(key)))];
+    /// after it, when that is not empty. Keys sharing a tag share an owner, so one atomic program can hold them. A
+    /// ring of one member owns every key there without hashing it (a one-node group's writes ask this per command).</summary>
+    public string? Owner(string key) => _members.Length switch
+    {
+        0 => null,
+        1 => _members[0],
+        _ => _members[OwnerIndex(KeyHash.Hash(HashTag(key)))],
+    };
 
     /// <summary>The part of a key that places it (docs/redis.md, "Hash tags").</summary>
     public static ReadOnlySpan<char> HashTag(string key)

@@ -13,20 +13,35 @@ namespace K8sCache.Sidecar.Node;
 /// </summary>
 internal sealed class ApplicationWrites(string group, IPeerPicker picker, OwnerWrites ownerWrites, Func<string, GetResult> peekLocal, ICacheStore hot, KeyFences fences)
 {
-    public async Task<SetResult> SetAsync(string key, byte[] value, long ttlMs, SetCommand command, CancellationToken cancellationToken)
+    /// <summary>Not an async method: a Set this node owns usually completes at once, and then costs no state machine
+    /// and no task of its own.</summary>
+    public Task<SetResult> SetAsync(string key, byte[] value, long ttlMs, SetCommand command, CancellationToken cancellationToken)
     {
-        using var span = SidecarTracing.Source.StartActivity("k8scache.set")?.SetTag(SidecarTracing.GroupTag, group);
+        var span = SidecarTracing.Source.StartActivity("k8scache.set")?.SetTag(SidecarTracing.GroupTag, group);
         var owner = picker.PickOwner(key);
-        if (owner is null)
+        var set = owner is null ? ownerWrites.SetAsync(key, value, ttlMs, command) : ForwardSetAsync(owner, key, value, ttlMs, command, cancellationToken);
+        if (set.IsCompleted)
         {
-            return await ownerWrites.SetAsync(key, value, ttlMs, command);
+            span?.Dispose();
+            return set;
         }
 
-        return await ForwardAsync(owner, key, async () =>
+        return span is null ? set : EndSpanAsync(set, span);
+    }
+
+    private Task<SetResult> ForwardSetAsync(IPeer owner, string key, byte[] value, long ttlMs, SetCommand command, CancellationToken cancellationToken) =>
+        ForwardAsync(owner, key, async () =>
         {
             var written = await owner.SetAsync(group, key, value, ttlMs, command.Condition, command.KeepTtl, command.ReturnPrevious, cancellationToken);
             return new SetResult(written.Applied, written.PreviousFound, written.Previous ?? [], written.UnreachablePeers);
         });
+
+    private static async Task<T> EndSpanAsync<T>(Task<T> operation, System.Diagnostics.Activity span)
+    {
+        using (span)
+        {
+            return await operation;
+        }
     }
 
     public async Task<WriteResult> ExpireAsync(string key, long ttlMs, ExpireCondition condition, CancellationToken cancellationToken)

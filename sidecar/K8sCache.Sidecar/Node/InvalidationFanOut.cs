@@ -12,15 +12,17 @@ namespace K8sCache.Sidecar.Node;
 /// </summary>
 internal sealed class InvalidationFanOut(string node, string group, IPeerPicker picker, TimeProvider timeProvider, ILogger logger)
 {
+    private static readonly Task<IReadOnlyList<string>> NoneMissed = Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <summary>The members that did not acknowledge (each waited out), or none.</summary>
-    public async Task<IReadOnlyList<string>> InvalidateOthersAsync(string key)
+    public Task<IReadOnlyList<string>> InvalidateOthersAsync(string key)
     {
         var others = picker.Others;
-        if (others.Count == 0)
-        {
-            return [];
-        }
+        return others.Count == 0 ? NoneMissed : InvalidateAllAsync(others, key);
+    }
 
+    private async Task<IReadOnlyList<string>> InvalidateAllAsync(IReadOnlyList<IPeer> others, string key)
+    {
         var calls = new Task<string?>[others.Count];
         for (var i = 0; i < others.Count; i++)
         {

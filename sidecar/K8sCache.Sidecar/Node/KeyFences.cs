@@ -9,10 +9,10 @@ namespace K8sCache.Sidecar.Node;
 /// detaches the key's flights (fetches and loads) and changes the caches; a flight stores its result under the same lock
 /// only if it was not detached. So a Get that starts after the write never joins a flight that started before it.
 /// Dropping every hot copy takes all stripes and moves the hot generation, which fences hot-copy stores in flight the
-/// same way. What must stay true: every change a write makes to a cache happens inside <see cref="Fence"/>, and every
-/// store a flight makes goes through <see cref="StoreIfCurrent"/>. While entries are handed over to this node, every
-/// fenced key is also noted, so a handed entry never lands on a key that changed here since the hand-over began
-/// (<see cref="StoreHandedOver"/>).
+/// same way. What must stay true: every change a write makes to a cache happens inside <see cref="Fence"/> (or while
+/// the scope <see cref="Enter"/> returns is held), and every store a flight makes goes through
+/// <see cref="StoreIfCurrent"/>. While entries are handed over to this node, every fenced key is also noted, so a
+/// handed entry never lands on a key that changed here since the hand-over began (<see cref="StoreHandedOver"/>).
 /// </summary>
 internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<GetResult> loads)
 {
@@ -30,12 +30,28 @@ internal sealed class KeyFences(SingleFlight<GetResult> fetches, SingleFlight<Ge
     /// <summary>A write's change to the caches, exclusive with every flight's store for the same key.</summary>
     public void Fence(string key, Action change)
     {
-        lock (StripeOf(key))
+        using (Enter(key))
+        {
+            change();
+        }
+    }
+
+    /// <summary><see cref="Fence"/> without a delegate, for the writes on every request's path: the change is made
+    /// while the returned scope is held, and it is disposed right after (no await in between).</summary>
+    public Lock.Scope Enter(string key)
+    {
+        var scope = StripeOf(key).EnterScope();
+        try
         {
             fetches.Detach(key);
             loads.Detach(key);
             _changed?.TryAdd(key, 0);
-            change();
+            return scope;
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
         }
     }
 

@@ -13,38 +13,64 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
 {
     private long Now => MonotonicClock.NowMs(timeProvider);
 
-    /// <summary>Stores a value if the command's condition holds.</summary>
-    public async Task<SetResult> SetAsync(string key, byte[] value, long ttlMs, SetCommand command)
+    /// <summary>The answer to most Sets, shared: stored, nothing asked of what was held, every other member told.</summary>
+    private static readonly Task<SetResult> Stored = Task.FromResult(new SetResult(true, false, [], []));
+
+    /// <summary>Stores a value if the command's condition holds. Completes at once when no other member is to be told
+    /// (a one-node group), without allocating for the plain Set; a failure is the task's, as an async method's.</summary>
+    public Task<SetResult> SetAsync(string key, byte[] value, long ttlMs, SetCommand command)
     {
-        var (applied, previousFound, previous) = (false, false, Array.Empty<byte>());
-        fences.Fence(key, () =>
+        bool applied, previousFound;
+        byte[] previous;
+        try
         {
-            var now = Now;
-            // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either.
+            (applied, previousFound, previous) = SetFenced(key, value, ttlMs, command);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<SetResult>(e);
+        }
+
+        if (!applied)
+        {
+            return Task.FromResult(new SetResult(false, previousFound, previous, []));
+        }
+
+        changed(key);
+        var invalidation = fanOut.InvalidateOthersAsync(key);
+        return invalidation.IsCompletedSuccessfully && invalidation.Result.Count == 0 && !previousFound
+            ? Stored
+            : WhenInvalidatedAsync(previousFound, previous, invalidation);
+    }
+
+    private (bool Applied, bool PreviousFound, byte[] Previous) SetFenced(string key, byte[] value, long ttlMs, SetCommand command)
+    {
+        using (fences.Enter(key))
+        {
+            // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either, and no
+            // clock unless the value expires.
+            var now = command != default || ttlMs > 0 ? Now : 0;
             CacheValue held = default;
-            previousFound = command != default && main.TryGet(key, now, out held);
+            var previousFound = command != default && main.TryGet(key, now, out held);
             if (command.ReturnPrevious && previousFound && held.Kind != ValueKind.String)
             {
                 throw InputException.WrongType();
             }
 
-            previous = command.ReturnPrevious && previousFound ? held.Value : [];
+            var previous = command.ReturnPrevious && previousFound ? held.Value : [];
             if (command.Condition == SetCondition.IfAbsent && previousFound || command.Condition == SetCondition.IfPresent && !previousFound)
             {
-                return;
+                return (false, previousFound, previous);
             }
 
             hot.Remove(key);
             main.Set(key, value, command.KeepTtl && previousFound ? held.ExpiresAtMs : ttlMs > 0 ? now + ttlMs : 0);
-            applied = true;
-        });
-        if (applied)
-        {
-            changed(key);
+            return (true, previousFound, previous);
         }
-
-        return new SetResult(applied, previousFound, previous, applied ? await fanOut.InvalidateOthersAsync(key) : []);
     }
+
+    private static async Task<SetResult> WhenInvalidatedAsync(bool previousFound, byte[] previous, Task<IReadOnlyList<string>> invalidation) =>
+        new(true, previousFound, previous, await invalidation);
 
     /// <summary>Changes the lifetime of a key held here, as the condition allows (a copy must not outlive the owner's
     /// entry, so copies are dropped too).</summary>

@@ -36,6 +36,11 @@ internal sealed class InvalidationFeed : IDisposable
 
     private void OnKeyChanged(string group, string key)
     {
+        if (!_subscriptions.HasAnySubscribers)
+        {
+            return;
+        }
+
         var channel = ChannelOf(group);
         if (_subscriptions.HasSubscribers(channel.Name))
         {

@@ -14,6 +14,10 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
     private readonly ConcurrentDictionary<string, ISubscriber[]> _channels = new(StringComparer.Ordinal);
     private volatile PatternSubscription[] _patterns = [];
 
+    /// <summary>Channels with a subscriber, kept under <see cref="_lock"/> beside <see cref="_channels"/>, so that a node
+    /// nobody subscribes to skips every message before building it (a count read, no lookup).</summary>
+    private volatile int _channelCount;
+
     public static string NameOf(ReadOnlySpan<byte> channel) => Encoding.Latin1.GetString(channel);
 
     /// <summary>The bytes of a channel or pattern known by its name (<see cref="NameOf"/> back).</summary>
@@ -29,6 +33,11 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
             if (current.Contains(subscriber))
             {
                 return false;
+            }
+
+            if (current.Length == 0)
+            {
+                _channelCount++;
             }
 
             _channels[name] = [.. current, subscriber];
@@ -49,6 +58,7 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
             if (current.Length == 1)
             {
                 _channels.TryRemove(name, out _);
+                _channelCount--;
             }
             else
             {
@@ -115,7 +125,10 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
     }
 
     /// <summary>Whether a message on the channel would reach anyone here (cheap: no message is built otherwise).</summary>
-    public bool HasSubscribers(string channel) => _channels.ContainsKey(channel) || _patterns.Length > 0;
+    public bool HasSubscribers(string channel) => HasAnySubscribers && (_patterns.Length > 0 || _channels.ContainsKey(channel));
+
+    /// <summary>Whether anyone here subscribes to anything.</summary>
+    public bool HasAnySubscribers => _channelCount > 0 || _patterns.Length > 0;
 
     /// <summary>Channels with at least one subscriber here, optionally only those matching a pattern (PUBSUB CHANNELS).</summary>
     public IReadOnlyList<string> Channels(ReadOnlySpan<byte> pattern)

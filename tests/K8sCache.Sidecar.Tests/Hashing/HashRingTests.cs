@@ -112,6 +112,18 @@ public class HashRingTests(ITestOutputHelper output)
         Assert.Null(HashRing.Create([], 3).Owner("k"));
     }
 
+    [Fact]
+    public void OneMember_OwnsEveryKey_AsTheHashedLookupWould()
+    {
+        var ring = HashRing.Create(Members(1), 1);
+
+        foreach (var key in new[] { "k", "", "{tag}a", "{}b", new string('x', 4096) })
+        {
+            Assert.Equal(Members(1)[0], ring.Owner(key));
+            Assert.Equal(0, ring.OwnerIndex(KeyHash.Hash(HashRing.HashTag(key))));
+        }
+    }
+
     private static List<string> Members(int count) =>
         Enumerable.Range(0, count).Select(i => $"10.0.{i / 200}.{i % 200}:7070").ToList();
 

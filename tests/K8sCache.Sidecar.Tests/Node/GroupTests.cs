@@ -1,4 +1,5 @@
 using System.Text;
+using K8sCache.Sidecar.Caching;
 using K8sCache.Sidecar.Configuration;
 using K8sCache.Sidecar.Loading;
 using K8sCache.Sidecar.Node;
@@ -279,6 +280,28 @@ public class GroupTests
         Assert.Equal(["10.0.0.4:7070"], result.UnreachablePeers);
         Assert.Equal(("new", 30_000L), (Text(read), read.RemainingMs));
         Assert.Equal(0, _loader.Calls);
+    }
+
+    [Fact]
+    public async Task Set_OnTheOnlyMember_CompletesAtOnce_AndARefusalOrAFailureIsTheTasks()
+    {
+        var group = Create();
+
+        var plain = group.SetAsync("k", "a"u8.ToArray(), null, default);
+        Assert.True(plain.IsCompletedSuccessfully);
+        var stored = await plain;
+        Assert.Equal((true, false, 0), (stored.Applied, stored.PreviousFound, stored.UnreachablePeers.Count));
+
+        var refused = await group.SetAsync("k", "b"u8.ToArray(), null, default, new SetCommand(SetCondition.IfAbsent, ReturnPrevious: true));
+        Assert.Equal((false, true, "a"), (refused.Applied, refused.PreviousFound, Encoding.UTF8.GetString(refused.Previous)));
+        var replaced = await group.SetAsync("k", "c"u8.ToArray(), null, default, new SetCommand(SetCondition.IfPresent));
+        Assert.Equal((true, true), (replaced.Applied, replaced.PreviousFound));
+
+        group.Main.Set("h", [1], 0, ValueKind.Hash);
+        var wrongType = group.SetAsync("h", [2], null, default, new SetCommand(ReturnPrevious: true));
+        Assert.True(wrongType.IsFaulted);
+        Assert.Equal(InputErrorKind.WrongType, (await Assert.ThrowsAsync<InputException>(() => wrongType)).Kind);
+        Assert.Equal("c", Text(await group.GetAsync("k", default)));
     }
 
     [Fact]

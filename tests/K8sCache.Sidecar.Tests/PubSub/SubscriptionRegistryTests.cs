@@ -29,6 +29,33 @@ public sealed class SubscriptionRegistryTests
     }
 
     [Fact]
+    public void HasAnySubscribers_FollowsTheLastChannelAndPatternSubscriptions()
+    {
+        var registry = new SubscriptionRegistry(new PubSubStats());
+        var (a, b) = (new Recorder(), new Recorder());
+        Assert.False(registry.HasAnySubscribers);
+
+        registry.Subscribe(a, "news"u8);
+        registry.Subscribe(b, "news"u8);
+        registry.Subscribe(a, "other"u8);
+        Assert.True(registry.HasAnySubscribers);
+        Assert.True(registry.HasSubscribers("news"));
+        Assert.False(registry.HasSubscribers("none"));
+
+        registry.Unsubscribe(a, "news");
+        registry.Unsubscribe(a, "other");
+        Assert.True(registry.HasAnySubscribers);
+        registry.Unsubscribe(b, "news");
+        Assert.False(registry.HasAnySubscribers);
+        Assert.False(registry.HasSubscribers("news"));
+
+        registry.SubscribePattern(a, "*"u8.ToArray());
+        Assert.True(registry.HasSubscribers("none"));
+        registry.UnsubscribePattern(a, "*");
+        Assert.False(registry.HasAnySubscribers);
+    }
+
+    [Fact]
     public void ChannelsAreBytes_NotText()
     {
         var registry = new SubscriptionRegistry(new PubSubStats());
