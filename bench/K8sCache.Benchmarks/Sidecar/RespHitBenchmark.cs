@@ -32,7 +32,7 @@ public class RespHitBenchmark
     private Group _group = null!;
     private PrometheusTextExporter _exporter = null!;
     private System.Diagnostics.ActivityListener? _tracer;
-    private ReadOnlySequence<byte>[] _frames = null!;
+    private byte[][] _frames = null!;
     private string[] _keys = null!;
     private int _next;
 
@@ -73,7 +73,7 @@ public class RespHitBenchmark
             _group.ApplySetAsync(key, new byte[100], 0).GetAwaiter().GetResult();
         }
 
-        _frames = _keys.Select(k => new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes($"*2\r\n$3\r\nGET\r\n${k.Length + 6}\r\nbench:{k}\r\n"))).ToArray();
+        _frames = _keys.Select(k => Encoding.ASCII.GetBytes($"*2\r\n$3\r\nGET\r\n${k.Length + 6}\r\nbench:{k}\r\n")).ToArray();
     }
 
     [GlobalCleanup]
@@ -92,7 +92,7 @@ public class RespHitBenchmark
     public long RespGetHit()
     {
         var frame = _frames[_next++ % _frames.Length];
-        RespParser.TryParse(ref frame, _request, 1 << 20, out _);
+        RespParser.TryParse(frame, _request, 1 << 20, out _, out _);
         _commands.ExecuteAsync(_request, _session, _pipe.Writer).GetAwaiter().GetResult();
         _pipe.Writer.FlushAsync().GetAwaiter().GetResult();
         _pipe.Reader.TryRead(out var written);

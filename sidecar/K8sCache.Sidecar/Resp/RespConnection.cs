@@ -209,8 +209,7 @@ internal sealed class RespConnection : IEventLoopHandler
                 }
             }
 
-            var buffer = new ReadOnlySequence<byte>(_input, _start, _end - _start);
-            var status = RespParser.TryParse(ref buffer, _request, _maxRequestBytes, out var error);
+            var status = RespParser.TryParse(_input.AsSpan(_start, _end - _start), _request, _maxRequestBytes, out var consumed, out var error);
             if (status == RespParseStatus.Incomplete)
             {
                 if (_end - _start > _maxRequestBytes)
@@ -228,7 +227,7 @@ internal sealed class RespConnection : IEventLoopHandler
                 break;
             }
 
-            _start = _end - (int)buffer.Length;
+            _start += consumed;
             if (status == RespParseStatus.Command)
             {
                 var pending = _commands.ExecuteAsync(_request, _session, _output);

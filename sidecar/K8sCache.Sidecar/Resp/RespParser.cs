@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace K8sCache.Sidecar.Resp;
 
 /// <summary>
@@ -16,32 +14,37 @@ internal static class RespParser
 
     private const int MaxHeaderDigits = 20;
 
-    /// <summary>Parses one command from the start of <paramref name="buffer"/>. On <see cref="RespParseStatus.Command"/>
-    /// and <see cref="RespParseStatus.Empty"/> the buffer is advanced past it; otherwise it is left as it was.</summary>
-    public static RespParseStatus TryParse(ref ReadOnlySequence<byte> buffer, RespRequest request, long maxRequestBytes, out string error)
+    /// <summary>What separates the words of an inline command.</summary>
+    private static ReadOnlySpan<byte> InlineSeparators => " \t\r"u8;
+
+    /// <summary>Parses one command from the start of <paramref name="input"/>. On <see cref="RespParseStatus.Command"/>
+    /// and <see cref="RespParseStatus.Empty"/>, <paramref name="consumed"/> is its length; otherwise 0. The input is one
+    /// contiguous buffer (the connection's read buffer), read with plain indexes.</summary>
+    public static RespParseStatus TryParse(ReadOnlySpan<byte> input, RespRequest request, long maxRequestBytes, out int consumed, out string error)
     {
         error = string.Empty;
+        consumed = 0;
         request.Clear();
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryPeek(out var first))
+        if (input.IsEmpty)
         {
             return RespParseStatus.Incomplete;
         }
 
-        var status = first == (byte)'*' ? ParseArray(ref reader, request, maxRequestBytes, out error) : ParseInline(ref reader, request, out error);
+        var position = 0;
+        var status = input[0] == (byte)'*' ? ParseArray(input, ref position, request, maxRequestBytes, out error) : ParseInline(input, ref position, request, out error);
         if (status is RespParseStatus.Command or RespParseStatus.Empty)
         {
-            buffer = buffer.Slice(reader.Position);
+            consumed = position;
         }
 
         return status;
     }
 
-    private static RespParseStatus ParseArray(ref SequenceReader<byte> reader, RespRequest request, long maxRequestBytes, out string error)
+    private static RespParseStatus ParseArray(ReadOnlySpan<byte> input, ref int position, RespRequest request, long maxRequestBytes, out string error)
     {
         error = string.Empty;
-        reader.Advance(1);
-        switch (ReadNumber(ref reader, out var count))
+        position = 1;
+        switch (ReadNumber(input, ref position, out var count))
         {
             case null:
                 return RespParseStatus.Incomplete;
@@ -63,18 +66,19 @@ internal static class RespParser
 
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryRead(out var marker))
+            if (position >= input.Length)
             {
                 return RespParseStatus.Incomplete;
             }
 
+            var marker = input[position++];
             if (marker != (byte)'$')
             {
                 error = $"Protocol error: expected '$', got '{(char)marker}'";
                 return RespParseStatus.Error;
             }
 
-            switch (ReadNumber(ref reader, out var length))
+            switch (ReadNumber(input, ref position, out var length))
             {
                 case null:
                     return RespParseStatus.Incomplete;
@@ -89,29 +93,32 @@ internal static class RespParser
                 return RespParseStatus.Error;
             }
 
-            if (reader.Remaining < length + 2)
+            if (input.Length - position < length + 2)
             {
                 return RespParseStatus.Incomplete;
             }
 
-            request.Add(reader.UnreadSequence.Slice(0, length));
-            reader.Advance(length);
-            if (!reader.IsNext("\r\n"u8, advancePast: true))
+            request.Add(input.Slice(position, (int)length));
+            position += (int)length;
+            if (input[position] != (byte)'\r' || input[position + 1] != (byte)'\n')
             {
                 error = "Protocol error: expected CRLF after a bulk string";
                 return RespParseStatus.Error;
             }
+
+            position += 2;
         }
 
         return RespParseStatus.Command;
     }
 
-    private static RespParseStatus ParseInline(ref SequenceReader<byte> reader, RespRequest request, out string error)
+    private static RespParseStatus ParseInline(ReadOnlySpan<byte> input, ref int position, RespRequest request, out string error)
     {
         error = string.Empty;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        var end = input.IndexOf((byte)'\n');
+        if (end < 0 || end > MaxInlineBytes)
         {
-            if (reader.Remaining > MaxInlineBytes)
+            if (end > MaxInlineBytes || input.Length > MaxInlineBytes)
             {
                 error = "Protocol error: too big inline request";
                 return RespParseStatus.Error;
@@ -120,52 +127,47 @@ internal static class RespParser
             return RespParseStatus.Incomplete;
         }
 
-        if (line.Length > MaxInlineBytes)
+        position = end + 1;
+        var rest = input[..end];
+        while (rest.IndexOfAnyExcept(InlineSeparators) is var start and >= 0)
         {
-            error = "Protocol error: too big inline request";
-            return RespParseStatus.Error;
-        }
-
-        var words = new SequenceReader<byte>(line);
-        while (!words.End)
-        {
-            words.AdvancePastAny((byte)' ', (byte)'\t', (byte)'\r');
-            var start = words.Position;
-            if (!words.TryAdvanceToAny([(byte)' ', (byte)'\t', (byte)'\r'], advancePastDelimiter: false))
-            {
-                words.AdvanceToEnd();
-            }
-
-            var word = line.Slice(start, words.Position);
-            if (!word.IsEmpty)
-            {
-                request.Add(word);
-            }
+            rest = rest[start..];
+            var length = rest.IndexOfAny(InlineSeparators);
+            length = length < 0 ? rest.Length : length;
+            request.Add(rest[..length]);
+            rest = rest[length..];
         }
 
         return request.Count == 0 ? RespParseStatus.Empty : RespParseStatus.Command;
     }
 
-    /// <summary>A decimal number ended by CRLF: null when the buffer ends first, false when it is not a number.</summary>
-    private static bool? ReadNumber(ref SequenceReader<byte> reader, out long value)
+    /// <summary>A decimal number ended by CRLF: null when the input ends first, false when it is not a number.</summary>
+    private static bool? ReadNumber(ReadOnlySpan<byte> input, ref int position, out long value)
     {
         value = 0;
-        var negative = reader.IsNext((byte)'-', advancePast: true);
+        var negative = position < input.Length && input[position] == (byte)'-';
+        if (negative)
+        {
+            position++;
+        }
+
         var digits = 0;
         while (true)
         {
-            if (!reader.TryRead(out var b))
+            if (position >= input.Length)
             {
                 return null;
             }
 
+            var b = input[position++];
             if (b == (byte)'\r')
             {
-                if (!reader.TryRead(out var lf))
+                if (position >= input.Length)
                 {
                     return null;
                 }
 
+                var lf = input[position++];
                 value = negative ? -value : value;
                 return lf == (byte)'\n' && digits > 0;
             }

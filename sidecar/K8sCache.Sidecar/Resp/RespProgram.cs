@@ -31,16 +31,17 @@ internal static class RespProgram
     public static List<RespRequest> Decode(ReadOnlyMemory<byte> program)
     {
         var commands = new List<RespRequest>();
-        var buffer = new ReadOnlySequence<byte>(program);
-        while (!buffer.IsEmpty)
+        var rest = program.Span;
+        while (!rest.IsEmpty)
         {
             var command = new RespRequest();
-            if (buffer.FirstSpan[0] != (byte)'*' || RespParser.TryParse(ref buffer, command, program.Length, out _) != RespParseStatus.Command)
+            if (rest[0] != (byte)'*' || RespParser.TryParse(rest, command, program.Length, out var consumed, out _) != RespParseStatus.Command)
             {
                 throw new InputException(InputErrorKind.InvalidArgument, "the atomic program is not a sequence of RESP arrays of bulk strings");
             }
 
             commands.Add(command);
+            rest = rest[consumed..];
         }
 
         return commands;

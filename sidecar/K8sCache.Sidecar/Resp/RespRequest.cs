@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace K8sCache.Sidecar.Resp;
@@ -35,9 +34,9 @@ internal sealed class RespRequest
         Count = 0;
     }
 
-    public void Add(ReadOnlySequence<byte> argument)
+    public void Add(ReadOnlySpan<byte> argument)
     {
-        var length = (int)argument.Length;
+        var length = argument.Length;
         if (_data.Length - _used < length)
         {
             Array.Resize(ref _data, Math.Max(_data.Length * 2, _used + length));

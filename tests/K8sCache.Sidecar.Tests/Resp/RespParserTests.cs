@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using K8sCache.Sidecar.Resp;
 
@@ -13,29 +12,29 @@ public sealed class RespParserTests
         var request = new RespRequest();
         for (var length = 0; length < frame.Length; length++)
         {
-            var partial = new ReadOnlySequence<byte>(frame, 0, length);
-            Assert.Equal(RespParseStatus.Incomplete, RespParser.TryParse(ref partial, request, 1024, out _));
-            Assert.Equal(length, partial.Length);
+            Assert.Equal(RespParseStatus.Incomplete, RespParser.TryParse(frame.AsSpan(0, length), request, 1024, out var none, out _));
+            Assert.Equal(0, none);
         }
 
-        var whole = Segmented(frame, 3);
-        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(ref whole, request, 1024, out _));
-        Assert.Equal(0, whole.Length);
+        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(frame, request, 1024, out var consumed, out _));
+        Assert.Equal(frame.Length, consumed);
         Assert.Equal(["SET", "kv:a", "hello"], Enumerable.Range(0, request.Count).Select(request.Text));
     }
 
     [Fact]
     public void PipelinedCommands_AreReadOneAtATime()
     {
-        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n*0\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"));
+        ReadOnlySpan<byte> buffer = Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n*0\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
         var request = new RespRequest();
 
-        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(ref buffer, request, 1024, out _));
+        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(buffer, request, 1024, out var consumed, out _));
         Assert.True(request.Is(0, "PING"u8));
-        Assert.Equal(RespParseStatus.Empty, RespParser.TryParse(ref buffer, request, 1024, out _));
-        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(ref buffer, request, 1024, out _));
+        buffer = buffer[consumed..];
+        Assert.Equal(RespParseStatus.Empty, RespParser.TryParse(buffer, request, 1024, out consumed, out _));
+        buffer = buffer[consumed..];
+        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(buffer, request, 1024, out consumed, out _));
         Assert.True(request.Is(0, "get"u8));
-        Assert.Equal(RespParseStatus.Incomplete, RespParser.TryParse(ref buffer, request, 1024, out _));
+        Assert.Equal(RespParseStatus.Incomplete, RespParser.TryParse(buffer[consumed..], request, 1024, out _, out _));
     }
 
     [Theory]
@@ -48,9 +47,7 @@ public sealed class RespParserTests
     [InlineData("*1\r\n+PING\r\n", "Error", "Protocol error: expected '$', got '+'")]
     public void Frames_AreCheckedAgainstTheLimits(string frame, string expected, string error)
     {
-        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(frame));
-
-        Assert.Equal(expected, RespParser.TryParse(ref buffer, new RespRequest(), 1024, out var message).ToString());
+        Assert.Equal(expected, RespParser.TryParse(Encoding.ASCII.GetBytes(frame), new RespRequest(), 1024, out _, out var message).ToString());
         Assert.Equal(error, message);
     }
 
@@ -58,52 +55,19 @@ public sealed class RespParserTests
     public void TheTotalOfAllArguments_CountsAgainstTheLimit()
     {
         var frame = "*3\r\n$3\r\nSET\r\n$500\r\n" + new string('k', 500) + "\r\n$600\r\n";
-        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(frame));
-
-        Assert.Equal(RespParseStatus.Error, RespParser.TryParse(ref buffer, new RespRequest(), 1024, out var message));
+        Assert.Equal(RespParseStatus.Error, RespParser.TryParse(Encoding.ASCII.GetBytes(frame), new RespRequest(), 1024, out _, out var message));
         Assert.Contains("MaxRequestBytes", message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void InlineCommands_SplitOnSpaces_AndAnOverlongLineIsAnError()
     {
-        var buffer = new ReadOnlySequence<byte>("  SET  kv:x\tvalue \r\n"u8.ToArray());
         var request = new RespRequest();
-        Assert.Equal(RespParseStatus.Command, RespParser.TryParse(ref buffer, request, 1024, out _));
+        Assert.Equal(RespParseStatus.Command, RespParser.TryParse("  SET  kv:x\tvalue \r\n"u8, request, 1024, out _, out _));
         Assert.Equal(["SET", "kv:x", "value"], Enumerable.Range(0, request.Count).Select(request.Text));
 
-        var endless = new ReadOnlySequence<byte>(new byte[RespParser.MaxInlineBytes + 1].Select(_ => (byte)'a').ToArray());
-        Assert.Equal(RespParseStatus.Error, RespParser.TryParse(ref endless, request, 1024, out var message));
+        var endless = new byte[RespParser.MaxInlineBytes + 1].Select(_ => (byte)'a').ToArray();
+        Assert.Equal(RespParseStatus.Error, RespParser.TryParse(endless, request, 1024, out _, out var message));
         Assert.Equal("Protocol error: too big inline request", message);
-    }
-
-    /// <summary>The bytes in segments of <paramref name="size"/>, as a pipe delivers them.</summary>
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int size)
-    {
-        var chunks = bytes.Chunk(size).ToArray();
-        var first = new Segment(chunks[0], 0);
-        var last = first;
-        foreach (var chunk in chunks.Skip(1))
-        {
-            last = last.Append(chunk);
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
