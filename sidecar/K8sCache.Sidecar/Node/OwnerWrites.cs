@@ -49,9 +49,10 @@ internal sealed class OwnerWrites(ICacheStore main, ICacheStore hot, KeyFences f
         {
             // A plain Set needs nothing of what is held: no lookup, so it does not count as a read either, and no
             // clock unless the value expires.
-            var now = command != default || ttlMs > 0 ? Now : 0;
+            var plain = command == default;
+            var now = !plain || ttlMs > 0 ? Now : 0;
             CacheValue held = default;
-            var previousFound = command != default && main.TryGet(key, now, out held);
+            var previousFound = !plain && main.TryGet(key, now, out held);
             if (command.ReturnPrevious && previousFound && held.Kind != ValueKind.String)
             {
                 throw InputException.WrongType();

@@ -125,7 +125,7 @@ internal sealed class SubscriptionRegistry(PubSubStats stats)
     }
 
     /// <summary>Whether a message on the channel would reach anyone here (cheap: no message is built otherwise).</summary>
-    public bool HasSubscribers(string channel) => HasAnySubscribers && (_patterns.Length > 0 || _channels.ContainsKey(channel));
+    public bool HasSubscribers(string channel) => _patterns.Length > 0 || _channelCount > 0 && _channels.ContainsKey(channel);
 
     /// <summary>Whether anyone here subscribes to anything.</summary>
     public bool HasAnySubscribers => _channelCount > 0 || _patterns.Length > 0;
