@@ -85,11 +85,20 @@ public sealed class RespPubSubTests(ThreeNodeClusterFixture fixture) : IClassFix
         using var publisher = await ConnectAsync(0);
         const int Messages = 96;
         var payload = new byte[1 << 20];
-        var received = Task.Run(() => Enumerable.Range(0, Messages).Select(_ => ((List<object?>)reader.Read()!)[2]).Count());
+        // The publisher keeps at most 8 MiB ahead of the reading subscriber, whatever either's speed: the reader's
+        // backlog never nears the 32 MiB limit, the stalled one's passes it.
+        using var window = new SemaphoreSlim(8);
+        var received = Task.Run(() => Enumerable.Range(0, Messages).Select(_ =>
+        {
+            var message = ((List<object?>)reader.Read()!)[2];
+            window.Release();
+            return message;
+        }).Count());
 
         // 96 MiB for a subscriber whose backlog may hold 32 MiB: it is closed, and nobody waits for it.
         for (var i = 0; i < Messages; i++)
         {
+            Assert.True(await window.WaitAsync(TestTimeouts.Default), "the reading subscriber stopped receiving");
             Assert.IsType<long>(await publisher.CallAsync("PUBLISH", "flood", payload));
         }
 
